@@ -1,0 +1,44 @@
+# -*- coding: utf-8 -*-
+# Copyright: meshops.istio_edge contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Kubernetes API errors turned into messages a person can act on (private)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
+
+_HINTS = {
+    401: "The credentials were refused: check api_key / client_cert / the kubeconfig user.",
+    403: "The identity lacks a permission: grant the verb named above (see docs/rbac.md).",
+    404: "The resource or API does not exist on this cluster.",
+    409: "Another field manager owns the field, or the object changed meanwhile: re-run, or resolve the conflict.",
+    422: "The object was rejected by validation: fix the field named above.",
+}
+
+
+def api_error(exc, action):
+    """EdgeError from a ``kubernetes.client.exceptions.ApiException`` (or a dynamic-client error)."""
+    status = getattr(exc, "status", None)
+    reason = getattr(exc, "reason", None) or ""
+    message = ""
+    body = getattr(exc, "body", None)
+    if body:
+        try:
+            payload = json.loads(body)
+            message = payload.get("message", "")
+            reason = payload.get("reason", reason)
+        except (ValueError, TypeError, AttributeError):
+            message = str(body)[:500]
+    if not message:
+        message = str(getattr(exc, "summary", lambda: "")() if callable(getattr(exc, "summary", None)) else exc)
+    text = "Kubernetes API error while trying to %s: %s %s: %s" % (action, status, reason, message)
+    return EdgeError(text, code=status, hint=_HINTS.get(status), reason=reason)
+
+
+def is_no_match(exc):
+    """True for 'no matches for kind' / missing API group (CRDs not installed)."""
+    return exc.__class__.__name__ in ("ResourceNotFoundError", "ResourceNotUniqueError")
