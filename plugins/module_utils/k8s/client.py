@@ -92,7 +92,7 @@ def build_configuration(params):
     if params.get("host"):
         cfg.host = params["host"]
     if params.get("api_key"):
-        cfg.api_key = {"authorization": "Bearer %s" % params["api_key"]}
+        cfg.api_key = {_token_key(cfg): "Bearer %s" % params["api_key"]}
     if params.get("ca_cert"):
         cfg.ssl_ca_cert = params["ca_cert"]
     if params.get("client_cert"):
@@ -106,6 +106,20 @@ def build_configuration(params):
             raise EdgeError("host: no Kubernetes API server configured.", field="host",
                             hint="Set kubeconfig, or host with credentials.")
     return cfg
+
+
+def _token_key(cfg):
+    """The api_key slot holding the bearer token ('BearerToken' in current clients, 'authorization' before)."""
+    return "BearerToken" if "BearerToken" in cfg.auth_settings() else "authorization"
+
+
+def bearer_token(cfg):
+    """The bearer token of a configuration, or None."""
+    for key in ("BearerToken", "authorization"):
+        value = (cfg.api_key or {}).get(key)
+        if value:
+            return value.split(" ", 1)[-1]
+    return None
 
 
 _CACHE = {}
@@ -154,9 +168,9 @@ def write_kubeconfig(params, directory=None):
         return path, False
     cfg = build_configuration(params)
     user = {}
-    token = (cfg.api_key or {}).get("authorization", "")
+    token = bearer_token(cfg)
     if token:
-        user["token"] = token.split(" ", 1)[-1]
+        user["token"] = token
     if cfg.cert_file:
         user["client-certificate"] = cfg.cert_file
     if cfg.key_file:
