@@ -14,7 +14,7 @@ import yaml
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import (
-    AUTH_KEYS, K8S_AUTH_ARG_SPEC, build_configuration, write_kubeconfig)
+    AUTH_KEYS, K8S_AUTH_ARG_SPEC, bearer_token, build_configuration, write_kubeconfig)
 
 KUBECONFIG = {
     "apiVersion": "v1", "kind": "Config", "current-context": "one",
