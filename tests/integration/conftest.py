@@ -84,3 +84,7 @@ def charts():
 def tmpdir_path():
     with tempfile.TemporaryDirectory() as path:
         yield path
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: long scenario, run only on the main Python/ansible-core entry")

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Every test of meshops.istio_edge, as CI runs it. Installs what it needs (cached), starts and stops its own
+# test beds, and leaves nothing running. Usage: tests/run.sh [step ...]   (default: all steps)
+# Steps: unit integration py312 docs galaxy sanity lint molecule ee
+set -uo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+t0=$SECONDS
+PASSED=0; FAILED=0; FAILED_STEPS=()
+say() { echo; echo "=== [$((SECONDS - t0))s] $*"; }
+step() {  # step NAME COMMAND...
+  local name=$1; shift
+  say "$name"
+  if "$@"; then PASSED=$((PASSED + 1)); echo "--- $name: ok"; else FAILED=$((FAILED + 1)); FAILED_STEPS+=("$name"); echo "--- $name: FAILED"; fi
+}
+wanted() { [ ${#STEPS[@]} -eq 0 ] || [[ " ${STEPS[*]} " == *" $1 "* ]]; }
+STEPS=("$@")
+
+say "bootstrap (apt packages, kube-apiserver build, helm 3 + 4, virtualenvs: cached)"
+PY312=1 bash tests/testbed/bootstrap.sh || { echo "bootstrap failed"; echo "ci: 0 passed, 1 failed"; exit 1; }
+# shellcheck source=tests/testbed/env.sh
+source tests/testbed/env.sh
+# shellcheck disable=SC1091
+source "$MESHOPS_VENV/bin/activate"
+export ANSIBLE_PYTHON_INTERPRETER="$MESHOPS_VENV/bin/python" ANSIBLE_NOCOLOR=1 PY_COLORS=0 ANSIBLE_FORCE_COLOR=0
+WORK=$(mktemp -d /tmp/meshops-ci.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+# ansible-test needs the collection at .../ansible_collections/meshops/istio_edge (a copy, not a symlink)
+case "$REPO" in
+  */ansible_collections/meshops/istio_edge) COLL="$REPO" ;;
+  *) COLL="$WORK/ansible_collections/meshops/istio_edge"; mkdir -p "$COLL"
+     git ls-files -z --cached --others --exclude-standard | xargs -0 -I{} cp --parents -a {} "$COLL"/ 2>/dev/null
+     ( cd "$COLL" && git init -q && git add -A >/dev/null 2>&1 ) ;;
+esac
+export ANSIBLE_COLLECTIONS_PATH="${COLL%/ansible_collections/meshops/istio_edge}"
+PIPVER=$(python - <<'PY'
+import pathlib, re, ansible_test
+src = (pathlib.Path(ansible_test.__file__).parent / "_internal/python_requirements.py").read_text()
+print(re.search(r"pip='([0-9.]+)'", src).group(1).replace(".", "_"))
+PY
+)
+mkdir -p ~/.ansible/test/cache && cp .ci/get_pip_shim.py ~/.ansible/test/cache/get_pip_"$PIPVER".py
+
+unit() { python -m pytest -q -p no:cacheprovider tests/unit && (cd "$COLL" && ansible-test units --python 3.11 --color no); }
+integration() { (cd "$COLL" && python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile tests/integration); }
+py312() {
+  # Second matrix entry: Python 3.12 + ansible-core 2.21 - unit tests and the integration tests of every module.
+  (cd "$COLL" && "$MESHOPS_VENV312/bin/python" -m pytest -q -p no:cacheprovider tests/unit \
+   && PATH="$MESHOPS_VENV312/bin:$PATH" ANSIBLE_PYTHON_INTERPRETER="$MESHOPS_VENV312/bin/python" \
+      "$MESHOPS_VENV312/bin/python" -m pytest -q -p no:cacheprovider -n 2 --dist loadfile -m "not slow" tests/integration)
+}
+docs() {
+  local ok=0 m r
+  for m in plugins/modules/*.py; do
+    m=$(basename "$m" .py); ansible-doc "meshops.istio_edge.$m" >/dev/null || { echo "ansible-doc failed: $m"; ok=1; }
+  done
+  for r in roles/*/; do
+    r=$(basename "$r"); ansible-doc -t role "meshops.istio_edge.$r" >/dev/null || { echo "ansible-doc failed: role $r"; ok=1; }
+  done
+  (cd "$COLL" && antsibull-docs lint-collection-docs --plugin-docs .) || ok=1
+  (cd "$COLL" && antsibull-changelog lint) || ok=1
+  return $ok
+}
+galaxy() {
+  (cd "$COLL" && ansible-galaxy collection build --force --output-path "$WORK/dist" >/dev/null) \
+  && ansible-galaxy collection install --offline --force -p "$WORK/installed" "$WORK"/dist/meshops-istio_edge-*.tar.gz \
+  && ANSIBLE_COLLECTIONS_PATH="$WORK/installed" ansible-doc meshops.istio_edge.istio_install >/dev/null \
+  && ANSIBLE_COLLECTIONS_PATH="$WORK/installed" ansible-playbook --syntax-check -i inventories/local playbooks/expose-app.yml
+}
+sanity() { (cd "$COLL" && ansible-test sanity --python 3.11 --color no); }
+lint() { ansible-lint --offline; }
+molecule_all() { (cd "$COLL" && molecule test --all); }
+ee() { ansible-builder create -f meta/execution-environment.yml -c "$WORK/ee-context" >/dev/null && test -f "$WORK/ee-context/Containerfile"; }
+
+wanted unit && step "unit tests (pytest + ansible-test units, Python 3.11 / ansible-core 2.19)" unit
+wanted integration && step "integration tests on the test bed (Python 3.11 / ansible-core 2.19)" integration
+wanted py312 && step "Python 3.12 / ansible-core 2.21: unit + integration" py312
+wanted docs && step "ansible-doc for every module and role, antsibull-docs, changelog lint" docs
+wanted galaxy && step "ansible-galaxy build + offline install + playbook syntax from the installed tarball" galaxy
+wanted sanity && step "ansible-test sanity" sanity
+wanted lint && step "ansible-lint (production profile, offline)" lint
+wanted molecule && step "molecule scenarios" molecule_all
+wanted ee && step "ansible-builder create (execution environment)" ee
+
+say "done in $((SECONDS - t0))s"
+[ $FAILED -eq 0 ] || echo "failed steps: ${FAILED_STEPS[*]}"
+echo "ci: $PASSED passed, $FAILED failed"
+[ $FAILED -eq 0 ]
