@@ -43,10 +43,12 @@ make_venv() {  # make_venv PYTHON VENV REQUIREMENTS...
   echo "bootstrap: creating $venv"
   rm -rf "$venv"
   "$py" -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check -U pip
   local args=()
   for r in "$@"; do args+=(-r "$r"); done
-  "$venv/bin/pip" install -q --disable-pip-version-check "${args[@]}"
+  # (this machine's pip config names local package mirrors that may be absent: drop those warnings)
+  { "$venv/bin/pip" install -q --disable-pip-version-check -U pip \
+    && "$venv/bin/pip" install -q --disable-pip-version-check "${args[@]}"; } 2>&1 | grep -v '^WARNING: Location' || true
+  "$venv/bin/python" -c "import ansible, kubernetes, yaml" || { echo "bootstrap: $venv is incomplete" >&2; return 1; }
   echo "$stamp" > "$venv/.stamp"
 }
 make_venv "$(command -v python3.11)" "$MESHOPS_VENV" "$REPO/.ci/requirements.txt"
