@@ -4,7 +4,7 @@
 # Steps: unit integration py312 docs galaxy sanity lint molecule ee
 set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$REPO"
+cd "$REPO" || exit 1
 t0=$SECONDS
 PASSED=0; FAILED=0; FAILED_STEPS=()
 say() { echo; echo "=== [$((SECONDS - t0))s] $*"; }

@@ -77,7 +77,7 @@ class Ansible:
         run_env = dict(self.env, MESHOPS_RESULT_FILE=results)
         run_env.update(env or {})
         proc = subprocess.run(cmd, env=run_env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True, timeout=timeout)
+                              universal_newlines=True, timeout=timeout, check=False)
         out = []
         if os.path.exists(results):
             with open(results) as handle:

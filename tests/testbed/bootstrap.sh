@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Prepare this machine for the local test bed and the tests; every step is cached and idempotent.
 #   - Debian packages: etcd-server, openssl, curl, shellcheck (+ golang-1.19 for the one-time Kubernetes build)
 #   - kube-apiserver + kube-controller-manager v1.20.2 built from Debian's source package (≈ 5 min, once)

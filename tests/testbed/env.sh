@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Paths of the cached test-bed tools; sourced by the test bed scripts, the Makefile and CI.
 # shellcheck disable=SC2034
 MESHOPS_CACHE=${MESHOPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/meshops-istio-edge}

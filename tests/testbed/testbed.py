@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # Copyright: meshops.istio_edge contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Start and stop the local test bed: a real kube-apiserver + etcd (+ kube-controller-manager) and,
@@ -30,7 +30,7 @@ HELM4 = os.environ.get("MESHOPS_HELM4") or os.path.join(CACHE, "helm-v4", "helm"
 
 def free_port(span=1):
     """A port p such that p .. p+span-1 are free on 127.0.0.1."""
-    for _ in range(200):
+    for _attempt in range(200):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
@@ -78,7 +78,7 @@ def _stop_pid(path):
         pid = int(handle.read().strip() or 0)
     if pid and _alive(pid):
         os.kill(pid, signal.SIGTERM)
-        for _ in range(50):
+        for _tick in range(50):
             if not _alive(pid):
                 break
             time.sleep(0.1)
@@ -153,7 +153,7 @@ class TestBed:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     up = sub.add_parser("up")
     up.add_argument("dir")

@@ -5,9 +5,9 @@
 import os
 import sys
 
-try:
-    import ansible_collections.meshops.istio_edge  # noqa: F401  (ansible-test units sets this up)
-except ImportError:
+import importlib.util
+
+if importlib.util.find_spec("ansible_collections") is None:  # ansible-test units sets this up itself
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "integration"))
     import ansible_runner  # noqa: E402
 

@@ -16,8 +16,8 @@ def test_subset_ignores_fields_we_do_not_set():
 
 
 def test_ports_are_matched_by_key_so_foreign_ports_do_not_count():
-    live = [{"name": "mysql", "port": 3306, "protocol": "TCP"}, {"name": "http2", "port": 80, "nodePort": 30080,
-                                                                   "protocol": "TCP"}]
+    live = [{"name": "mysql", "port": 3306, "protocol": "TCP"},
+            {"name": "http2", "port": 80, "nodePort": 30080, "protocol": "TCP"}]
     assert is_subset([{"name": "http2", "port": 80, "nodePort": 30080}], live)
     assert not is_subset([{"name": "http2", "port": 80, "nodePort": 30081}], live)
     assert not is_subset([{"name": "https", "port": 443}], live)
