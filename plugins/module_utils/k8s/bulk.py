@@ -1,0 +1,184 @@
+# -*- coding: utf-8 -*-
+# Copyright: meshops.istio_edge contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Many Kubernetes objects at once: one LIST per kind, local comparison, writes only for what differs (private).
+
+``BulkApplier`` wraps a :class:`KubeApplier`:
+
+* ``list_kind(api_version, kind, namespaces=None, label_selector=None)`` - one cluster-wide LIST (raw JSON, no
+  per-item object wrapping); when the identity may not list cluster-wide (403) it falls back to one LIST per
+  namespace of the given set.
+* ``plan(desired, live)`` - ``create`` / ``update`` / ``unchanged`` by comparing locally. For objects the
+  collection owns entirely (``owned=True``) the spec must be equal (lists in Istio specs are atomic: a removed
+  route must show as drift); otherwise only the fields we set are compared (``is_subset``).
+* ``run(actions, parallel)`` - the writes (server-side apply; server dry-run in check mode) and deletes, with a
+  small thread pool, returning per-object results for diffs. A no-op run sends no write request.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import is_subset, strip_noise
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import describe
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import unreachable_error
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.errors import api_error
+
+try:
+    import urllib3
+    from kubernetes.client.exceptions import ApiException
+    from kubernetes.dynamic.exceptions import NotFoundError
+except ImportError:
+    ApiException = NotFoundError = Exception
+
+
+def in_sync(desired, live, owned=True):
+    """True when applying ``desired`` would change nothing we care about."""
+    if live is None:
+        return False
+    if not owned:
+        return is_subset(desired, live)
+    meta, live_meta = desired.get("metadata", {}), live.get("metadata", {})
+    for key in ("labels", "annotations"):
+        if not is_subset(meta.get(key) or {}, live_meta.get(key) or {}):
+            return False
+    for key, value in desired.items():
+        if key in ("apiVersion", "kind", "metadata"):
+            continue
+        live_value = live.get(key)
+        if not (is_subset(value, live_value) and is_subset(live_value, value)):
+            return False
+    return True
+
+
+class BulkApplier:
+    """Reads by kind and writes only what differs, counting requests."""
+
+    def __init__(self, applier, parallel=4):
+        self.applier = applier
+        self.parallel = max(1, int(parallel or 1))
+        self.requests = {"list": 0, "get": 0, "write": 0}
+        self._lock = threading.Lock()
+
+    def _count(self, kind, n=1):
+        with self._lock:
+            self.requests[kind] += n
+
+    def _raw_list(self, res, namespace, label_selector):
+        kwargs = {"serialize": False}
+        if label_selector:
+            kwargs["label_selector"] = label_selector
+        self._count("list")
+        resp = res.get(namespace=namespace, **kwargs)
+        return json.loads(resp.data.decode("utf-8")).get("items") or []
+
+    def list_kind(self, api_version, kind, namespaces=None, label_selector=None, namespace=None):
+        """Items (dicts, with apiVersion/kind set).
+
+        ``namespace``: list in that namespace only. Otherwise one cluster-wide LIST; when that is forbidden
+        (403) and ``namespaces`` is given, one LIST per namespace of that set.
+        """
+        res = self.applier.resource(api_version, kind)
+        if not res.namespaced:
+            namespace, namespaces = None, None
+        scopes = [namespace]
+        try:
+            items = self._raw_list(res, namespace, label_selector)
+        except NotFoundError as exc:
+            if namespace is not None:
+                return []
+            raise api_error(exc, "list %s" % kind)
+        except ApiException as exc:
+            if getattr(exc, "status", None) != 403 or namespace is not None or not namespaces:
+                raise api_error(exc, "list %s%s" % (kind, " in namespace %s" % namespace if namespace else
+                                                    " in all namespaces"))
+            scopes = sorted(namespaces)
+            items = []
+        except urllib3.exceptions.HTTPError as exc:
+            raise unreachable_error(self.applier.host, exc)
+        if scopes != [namespace]:
+            for ns in scopes:
+                try:
+                    items.extend(self._raw_list(res, ns, label_selector))
+                except NotFoundError:
+                    continue
+                except ApiException as exc:
+                    raise api_error(exc, "list %s in namespace %s" % (kind, ns))
+        for item in items:
+            item.setdefault("apiVersion", api_version)
+            item.setdefault("kind", kind)
+        return items
+
+    def plan(self, desired, live, owned=True):
+        if live is None:
+            return "create"
+        return "unchanged" if in_sync(desired, live, owned) else "update"
+
+    # -- writes ---------------------------------------------------------------------------------------
+    def _apply(self, desired):
+        self._count("write")
+        return self.applier.apply(desired)
+
+    def _delete(self, obj):
+        meta = obj["metadata"]
+        if not self.applier.check_mode:
+            self._count("write")
+        result = self.applier.delete(obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace"), live=obj)
+        return result
+
+    def _one(self, action):
+        op, desired, live = action["op"], action.get("desired"), action.get("live")
+        if op in ("create", "update"):
+            after = self._apply(desired)
+            return dict(action, after=strip_noise(after), before=strip_noise(live),
+                        changed=live is None or strip_noise(after) != strip_noise(live))
+        if op == "delete":
+            result = self._delete(live)
+            return dict(action, before=strip_noise(live), after=None, changed=result["changed"])
+        return dict(action, before=strip_noise(live), after=strip_noise(live), changed=False)
+
+    def run(self, phases):
+        """Run the actions phase by phase (a phase's writes may go in parallel); returns the results in order.
+
+        Each action: ``{"op": create|update|delete|unchanged, "desired": obj, "live": obj, ...}``.
+        The first failure stops the run (already finished writes are reported in the error).
+        """
+        results = []
+        for phase in phases:
+            writes = [a for a in phase if a["op"] != "unchanged"]
+            if len(writes) <= 1 or self.parallel == 1:
+                for action in phase:
+                    results.append(self._guarded(action, results))
+                continue
+            with ThreadPoolExecutor(max_workers=min(self.parallel, len(writes))) as pool:
+                futures = [pool.submit(self._one, a) if a["op"] != "unchanged" else None for a in phase]
+                first_error = None
+                for action, future in zip(phase, futures):
+                    if future is None:
+                        results.append(self._one(action))
+                        continue
+                    try:
+                        results.append(future.result())
+                    except EdgeError as exc:
+                        first_error = first_error or exc
+            if first_error is not None:
+                raise self._partial(first_error, results)
+        return results
+
+    def _guarded(self, action, done):
+        try:
+            return self._one(action)
+        except EdgeError as exc:
+            raise self._partial(exc, done)
+
+    @staticmethod
+    def _partial(exc, done):
+        written = [describe(r.get("desired") or r.get("live")) for r in done if r.get("changed")]
+        if written:
+            exc.details["written_before_failure"] = written
+        return exc

@@ -1,0 +1,149 @@
+# Copyright: meshops.istio_edge contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Test-bed setup shared by the app_route / expose_app integration tests.
+
+* Istio's CRDs: taken from the fixture base chart (tests/fixtures/charts/base/files/crd-all.gen.yaml, Istio's
+  own schemas) and created directly - no Helm needed; minimal CRDs when that file is absent.
+* A gateway workload: a Deployment + Service labelled like Istio's gateway chart (app=istio-ingress,
+  istio=ingress). No pod ever runs on the test bed (no kubelet), so Envoy's behaviour itself cannot be
+  observed here: the tests assert what is written to the API server.
+* App workloads: a Deployment + Service per destination.
+"""
+
+import os
+import time
+import uuid
+
+import yaml
+
+from ansible_runner import REPO
+
+CRD_FILE = os.path.join(REPO, "tests", "fixtures", "charts", "base", "files", "crd-all.gen.yaml")
+ISTIO_CRDS = ("destinationrules.networking.istio.io", "gateways.networking.istio.io",
+              "virtualservices.networking.istio.io", "telemetries.telemetry.istio.io")
+GATEWAY_LABELS = {"app": "istio-ingress", "istio": "ingress"}
+OWNED = "app.kubernetes.io/managed-by=meshops.istio_edge"
+
+
+def _minimal_crd(group, kind, plural, versions):
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "%s.%s" % (plural, group)},
+        "spec": {"group": group, "scope": "Namespaced",
+                 "names": {"kind": kind, "plural": plural, "singular": kind.lower(), "listKind": kind + "List"},
+                 "versions": [{"name": v, "served": True, "storage": i == 0, "schema": {"openAPIV3Schema": {
+                     "type": "object", "properties": {
+                         "spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
+                         "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}}}
+                     for i, v in enumerate(versions)]},
+    }
+
+
+def crd_documents():
+    if os.path.exists(CRD_FILE):
+        with open(CRD_FILE) as handle:
+            return [d for d in yaml.safe_load_all(handle) if d and d.get("kind") == "CustomResourceDefinition"]
+    net = ("v1beta1", "v1alpha3", "v1")
+    return [_minimal_crd("networking.istio.io", "DestinationRule", "destinationrules", net),
+            _minimal_crd("networking.istio.io", "Gateway", "gateways", net),
+            _minimal_crd("networking.istio.io", "VirtualService", "virtualservices", net),
+            _minimal_crd("telemetry.istio.io", "Telemetry", "telemetries", ("v1alpha1", "v1"))]
+
+
+def ensure_istio_crds(kube):
+    """Create Istio's CRDs if missing and wait until they are Established and served."""
+    crds = kube.resources.get(api_version="apiextensions.k8s.io/v1", kind="CustomResourceDefinition")
+    for doc in crd_documents():
+        crds.server_side_apply(body=doc, name=doc["metadata"]["name"], field_manager="tests", force_conflicts=True)
+    deadline = time.monotonic() + 30
+    for name in ISTIO_CRDS:
+        while True:
+            obj = crds.get(name=name).to_dict()
+            conds = {c["type"]: c["status"] for c in (obj.get("status") or {}).get("conditions") or []}
+            if conds.get("Established") == "True":
+                break
+            assert time.monotonic() < deadline, "CRD %s not Established" % name
+            time.sleep(0.2)
+    kube.resources.invalidate_cache()
+
+
+def delete_istio_crds(kube):
+    crds = kube.resources.get(api_version="apiextensions.k8s.io/v1", kind="CustomResourceDefinition")
+    for name in ISTIO_CRDS:
+        try:
+            crds.delete(name=name)
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+    deadline = time.monotonic() + 60
+    while any(_exists(crds, n) for n in ISTIO_CRDS):
+        assert time.monotonic() < deadline, "Istio CRDs were not deleted"
+        time.sleep(0.3)
+    kube.resources.invalidate_cache()
+
+
+def _exists(res, name, namespace=None):
+    try:
+        res.get(name=name, namespace=namespace)
+        return True
+    except Exception:  # noqa: BLE001 - NotFound
+        return False
+
+
+def apply(kube, obj):
+    res = kube.resources.get(api_version=obj["apiVersion"], kind=obj["kind"])
+    meta = obj["metadata"]
+    kwargs = dict(body=obj, name=meta["name"], field_manager="tests", force_conflicts=True)
+    if res.namespaced:
+        kwargs["namespace"] = meta["namespace"]
+    return res.server_side_apply(**kwargs).to_dict()
+
+
+def new_namespace(kube, prefix="t"):
+    name = "%s-%s" % (prefix, uuid.uuid4().hex[:8])
+    apply(kube, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    return name
+
+
+def delete_namespace(kube, name):
+    try:
+        kube.resources.get(api_version="v1", kind="Namespace").delete(name=name)
+    except Exception:  # noqa: BLE001 - best effort
+        pass
+
+
+def make_workload(kube, namespace, name, ports, labels=None, service_type="ClusterIP", node_ports=None):
+    """A Deployment (its pods never run here) and a Service with ``ports`` ({name: port})."""
+    labels = dict(labels or {"app": name})
+    apply(kube, {
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": namespace},
+        "spec": {"replicas": 1, "selector": {"matchLabels": labels},
+                 "template": {"metadata": {"labels": labels},
+                              "spec": {"containers": [{"name": "main", "image": "registry.invalid/%s:1" % name}]}}}})
+    svc_ports = []
+    for port_name, port in ports.items():
+        item = {"name": port_name, "port": port, "targetPort": port, "protocol": "TCP"}
+        if node_ports and port_name in node_ports:
+            item["nodePort"] = node_ports[port_name]
+        svc_ports.append(item)
+    apply(kube, {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": namespace},
+                 "spec": {"type": service_type, "selector": labels, "ports": svc_ports}})
+
+
+def make_gateway(kube, namespace, name="istio-ingress", labels=None, ports=None):
+    """The ingress gateway as Istio's gateway chart makes it (Deployment + Service)."""
+    make_workload(kube, namespace, name, ports or {"status-port": 15021, "http2": 80, "https": 443},
+                  labels=labels or GATEWAY_LABELS)
+
+
+def get(kube, api_version, kind, name, namespace=None):
+    res = kube.resources.get(api_version=api_version, kind=kind)
+    try:
+        return res.get(name=name, namespace=namespace).to_dict()
+    except Exception:  # noqa: BLE001 - NotFound
+        return None
+
+
+def list_owned(kube, kind, namespace=None, app=None, api_version="networking.istio.io/v1beta1"):
+    selector = OWNED + (",istio-edge.meshops.io/app=%s" % app if app else "")
+    res = kube.resources.get(api_version=api_version, kind=kind)
+    return sorted(o["metadata"]["name"] for o in res.get(namespace=namespace, label_selector=selector).to_dict()["items"])
