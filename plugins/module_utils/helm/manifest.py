@@ -1,0 +1,49 @@
+# -*- coding: utf-8 -*-
+# Copyright: meshops.istio_edge contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read the objects of a rendered Helm manifest (``helm get manifest`` / ``helm template``) (private)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
+
+try:
+    import yaml
+    HAS_YAML = True
+except ImportError:
+    HAS_YAML = False
+
+
+def parse_manifest(text):
+    """The Kubernetes objects (dicts) of a multi-document manifest, in order; empty documents skipped."""
+    if not text or not text.strip():
+        return []
+    if not HAS_YAML:
+        raise EdgeError("The PyYAML Python library is required (pip install PyYAML).")
+    try:
+        docs = list(yaml.safe_load_all(text))
+    except yaml.YAMLError as exc:
+        raise EdgeError("Cannot read the rendered Helm manifest: %s" % exc, code="manifest")
+    return [doc for doc in docs if isinstance(doc, dict) and doc.get("kind")]
+
+
+def objects_of_kind(objects, kinds, default_namespace=None):
+    """``(kind, name, namespace, object)`` for objects whose kind is in ``kinds``, in manifest order."""
+    out = []
+    for obj in objects:
+        if obj.get("kind") in kinds:
+            meta = obj.get("metadata") or {}
+            out.append((obj["kind"], meta.get("name"), meta.get("namespace") or default_namespace, obj))
+    return out
+
+
+def to_yaml(data):
+    """Stable YAML text for diffs (sorted keys)."""
+    if data is None:
+        return ""
+    if not HAS_YAML:
+        import json
+        return json.dumps(data, indent=2, sort_keys=True) + "\n"
+    return yaml.safe_dump(data, default_flow_style=False, sort_keys=True)
