@@ -101,6 +101,7 @@ class Ansible:
             raise AssertionError("module %s produced no result (rc=%s):\n%s" % (fqcn, rc, stdout[-4000:]))
         result = mine[-1]
         result["_stdout"] = stdout
-        result.setdefault("failed", False)
+        # ansible-core 2.19 does not always put "failed" in the result: the callback's status says it
+        result.setdefault("failed", result.get("_status") == "failed")
         result.setdefault("changed", False)
         return result
