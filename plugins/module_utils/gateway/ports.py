@@ -208,10 +208,14 @@ def _check_node_ports(ports, profile):
                                   "or set node_ports.%s." % port["name"])
             continue
         if number in seen:
-            raise field_error(port["node_port_field"].split(" ")[0],
-                              "nodePort %d is also used by %s" % (number, seen[number]),
+            first = seen[number]
+            # name the option the user wrote (a default is named in the message)
+            blamed = port if "(default" not in port["node_port_field"] else first
+            other = first if blamed is port else port
+            raise field_error(blamed["node_port_field"].split(" ")[0],
+                              "nodePort %d is also used by %s" % (number, other["node_port_field"]),
                               "Give every port its own nodePort.")
-        seen[number] = port["node_port_field"]
+        seen[number] = port
 
 
 def find_port(ports, name):

@@ -1,0 +1,200 @@
+# Copyright: meshops.istio_edge contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Server-side-apply configurations for a live gateway Service (the live object is plain input data).
+
+The live objects below carry managedFields shaped like the API server's (checked against kube-apiserver 1.20 in
+tests/integration/test_gateway_service_live.py).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import json
+
+from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.live import (
+    RECORD_ANNOTATION, build_absent_config, build_live_config, config_paths, needs_apply, node_ports_of,
+    owned_paths, port_segment, released_paths)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.plan import build_plan
+
+ME = "meshops.istio_edge"
+
+
+def fields_of(paths):
+    """managedFields fieldsV1 for a set of paths (a path that prefixes another one is marked with '.')."""
+    root = {}
+    for path in paths:
+        node = root
+        for segment in path:
+            node = node.setdefault(segment, {})
+    for path in paths:
+        if any(other != path and other[:len(path)] == path for other in paths):
+            node = root
+            for segment in path:
+                node = node[segment]
+            node["."] = {}
+    return root
+
+
+def istioctl_service():
+    """An istioctl-style gateway Service: LoadBalancer, targetPorts 8080/8443, a foreign port and annotation."""
+    ports = [
+        {"name": "status-port", "port": 15021, "protocol": "TCP", "targetPort": 15021, "nodePort": 31021},
+        {"name": "http2", "port": 80, "protocol": "TCP", "targetPort": 8080, "nodePort": 31080},
+        {"name": "https", "port": 443, "protocol": "TCP", "targetPort": 8443, "nodePort": 31443},
+        {"name": "tcp", "port": 31400, "protocol": "TCP", "targetPort": 31400, "nodePort": 31400},
+    ]
+    paths = {("f:spec", "f:type"), ("f:metadata", "f:annotations", "f:foreign"), ("f:metadata", "f:labels", "f:istio")}
+    for port in ports:
+        base = ("f:spec", "f:ports", port_segment(port["port"]))
+        paths.add(base)
+        paths.update(base + ("f:" + key,) for key in ("name", "port", "protocol", "targetPort"))
+    return {
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "istio-ingressgateway", "namespace": "istio-system",
+                     "annotations": {"foreign": "x"}, "labels": {"istio": "ingressgateway"},
+                     "managedFields": [{"manager": "istioctl", "operation": "Update", "fieldsV1": fields_of(paths)}]},
+        "spec": {"type": "LoadBalancer", "externalTrafficPolicy": "Cluster", "ports": ports},
+    }
+
+
+def applied(live, config):
+    """What the API server holds after applying ``config`` as ME (values merged, ME owns config's paths)."""
+    result = copy.deepcopy(live)
+    meta = result["metadata"]
+    meta.setdefault("annotations", {}).update(config["metadata"].get("annotations") or {})
+    spec = config.get("spec") or {}
+    for key, value in spec.items():
+        if key != "ports":
+            result["spec"][key] = value
+    by_key = dict(((p["port"], p["protocol"]), p) for p in result["spec"]["ports"])
+    for item in spec.get("ports") or []:
+        key = (item["port"], item["protocol"])
+        if key in by_key:
+            by_key[key].update(item)
+        else:
+            result["spec"]["ports"].append(dict(item, targetPort=item.get("targetPort", item["port"])))
+    entries = [e for e in meta["managedFields"] if e["manager"] != ME]
+    entries.append({"manager": ME, "operation": "Apply", "fieldsV1": fields_of(config_paths(config))})
+    meta["managedFields"] = entries
+    return result
+
+
+def nodeport_plan(**extra):
+    params = {"profile": "nodeport", "name": "istio-ingressgateway", "namespace": "istio-system",
+              "extra_ports": [{"name": "mysql", "port": 3306, "node_port": 30306}]}
+    params.update(extra)
+    return build_plan(params)
+
+
+def ports_of(config):
+    return dict((p["name"], p) for p in config["spec"]["ports"])
+
+
+def test_owned_paths_read_the_managed_fields():
+    live = istioctl_service()
+    ours, others = owned_paths(live, ME)
+    assert ours == set()
+    assert ("f:spec", "f:ports", port_segment(80), "f:targetPort") in others
+    assert ("f:spec", "f:ports", port_segment(80)) in others     # the '.' marker of the item
+    # key order in the managedFields key does not matter
+    weird = {"f:spec": {"f:ports": {'k:{"protocol":"TCP","port":80}': {"f:name": {}}}}}
+    live["metadata"]["managedFields"].append({"manager": ME, "operation": "Apply", "fieldsV1": weird})
+    ours, _ = owned_paths(live, ME)
+    assert ours == {("f:spec", "f:ports", port_segment(80), "f:name")}
+
+
+def test_first_shaping_keeps_live_target_ports_and_records_what_it_replaces():
+    live = istioctl_service()
+    config = build_live_config(nodeport_plan(), live, ME)
+    ports = ports_of(config)
+    assert config["spec"]["type"] == "NodePort"
+    assert "targetPort" not in ports["http2"] and "targetPort" not in ports["https"]
+    assert ports["http2"]["nodePort"] == 30080 and ports["status-port"]["nodePort"] == 30021
+    assert ports["mysql"] == {"name": "mysql", "port": 3306, "protocol": "TCP", "targetPort": 3306, "nodePort": 30306}
+    assert all(p["protocol"] == "TCP" for p in config["spec"]["ports"])   # SSA needs the whole list-map key
+    assert "tcp" not in ports and "foreign" not in config["metadata"]["annotations"]
+    assert "labels" not in config["metadata"]
+    assert json.loads(config["metadata"]["annotations"][RECORD_ANNOTATION]) == {"spec.type": "LoadBalancer"}
+    assert needs_apply(config, live, ME)
+
+
+def test_second_run_is_a_no_op():
+    live = istioctl_service()
+    config = build_live_config(nodeport_plan(), live, ME)
+    after = applied(live, config)
+    again = build_live_config(nodeport_plan(), after, ME)
+    assert again == config
+    assert not needs_apply(again, after, ME)
+    assert released_paths(again, after, ME) == []
+
+
+def test_a_changed_option_is_detected():
+    live = applied(istioctl_service(), build_live_config(nodeport_plan(), istioctl_service(), ME))
+    assert needs_apply(build_live_config(nodeport_plan(node_ports={"http2": 30081}), live, ME), live, ME)
+
+
+def test_dropping_an_option_releases_what_we_owned():
+    live = istioctl_service()
+    first = build_live_config(nodeport_plan(annotations={"example.com/team": "edge"}), live, ME)
+    after = applied(live, first)
+    second = build_live_config(nodeport_plan(), after, ME)
+    assert second["metadata"]["annotations"].get("example.com/team") is None
+    assert ("f:metadata", "f:annotations", "f:example.com/team") in released_paths(second, after, ME)
+    assert needs_apply(second, after, ME)   # values still match, but the annotation must be released
+
+
+def test_our_own_new_port_keeps_its_target_port_on_later_runs():
+    live = istioctl_service()
+    after = applied(live, build_live_config(nodeport_plan(), live, ME))
+    assert ports_of(build_live_config(nodeport_plan(), after, ME))["mysql"]["targetPort"] == 3306
+
+
+def test_a_given_target_port_is_recorded_and_put_back_when_dropped():
+    live = istioctl_service()
+    plan = build_plan({"profile": "nlb", "name": "istio-ingressgateway", "namespace": "istio-system",
+                       "nlb": {"certificate_arn": ["arn:aws:acm:eu-west-1:1:certificate/x"]}})
+    config = build_live_config(plan, live, ME)
+    assert ports_of(config)["https"]["targetPort"] == 8080   # TLS ends on the NLB: the live HTTP listener
+    record = json.loads(config["metadata"]["annotations"][RECORD_ANNOTATION])
+    assert record == {"port:443/TCP:targetPort": 8443}
+    after = applied(live, config)
+    plain = build_plan({"profile": "nlb", "name": "istio-ingressgateway", "namespace": "istio-system"})
+    config = build_live_config(plain, after, ME)
+    assert ports_of(config)["https"]["targetPort"] == 8443
+
+
+def test_absent_restores_the_type_and_releases_the_rest():
+    live = istioctl_service()
+    after = applied(live, build_live_config(nodeport_plan(), live, ME))
+    # as on the API server, a forced apply took spec.type away from istioctl
+    for entry in after["metadata"]["managedFields"]:
+        if entry["manager"] == "istioctl":
+            entry["fieldsV1"]["f:spec"].pop("f:type")
+    config = build_absent_config(after, ME)
+    assert config == {"apiVersion": "v1", "kind": "Service",
+                      "metadata": {"name": "istio-ingressgateway", "namespace": "istio-system"},
+                      "spec": {"type": "LoadBalancer"}}
+    assert needs_apply(config, after, ME)
+
+
+def test_absent_when_we_own_nothing():
+    assert build_absent_config(istioctl_service(), ME) is None
+
+
+def test_absent_is_a_no_op_once_only_the_restored_type_is_ours():
+    live = istioctl_service()
+    live["metadata"]["managedFields"].append(
+        {"manager": ME, "operation": "Apply", "fieldsV1": {"f:spec": {"f:type": {}}}})
+    for entry in live["metadata"]["managedFields"]:
+        if entry["manager"] == "istioctl":
+            entry["fieldsV1"]["f:spec"].pop("f:type")
+    config = build_absent_config(live, ME)
+    assert config["spec"] == {"type": "LoadBalancer"}
+    assert not needs_apply(config, live, ME)
+
+
+def test_node_ports_of_a_service():
+    assert node_ports_of(istioctl_service()) == {"status-port": 31021, "http2": 31080, "https": 31443, "tcp": 31400}
+    assert node_ports_of(None) == {}
