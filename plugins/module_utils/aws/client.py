@@ -1,0 +1,195 @@
+# -*- coding: utf-8 -*-
+# Copyright: meshops.istio_edge contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""AWS connection options and the one boto3 client factory of the collection (private).
+
+The options are those amazon.aws users know (``profile``, ``access_key``/``aws_access_key_id``, ``secret_key``,
+``session_token``, ``region``, ``endpoint_url``) with the same environment variables. As in amazon.aws, a
+task option wins over the environment; ``profile`` and explicit keys are mutually exclusive.
+
+Retries are botocore's own retry modes (``Config(retries={"mode": ..., "max_attempts": ...})``): throttling,
+transient 5xx and connection errors are retried by the SDK with backoff, never by hand-written loops.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
+from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.errors import aws_error
+
+try:
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
+    HAS_BOTO3 = True
+except ImportError:
+    HAS_BOTO3 = False
+    BotoCoreError = ClientError = Exception
+
+USER_AGENT = "meshops.istio_edge/0.1.0"
+
+AWS_AUTH_ARG_SPEC = dict(
+    profile=dict(type="str", aliases=["aws_profile"]),
+    access_key=dict(type="str", aliases=["aws_access_key_id", "aws_access_key"], no_log=False),
+    secret_key=dict(type="str", aliases=["aws_secret_access_key", "aws_secret_key"], no_log=True),
+    session_token=dict(type="str", aliases=["aws_session_token"], no_log=True),
+    region=dict(type="str", aliases=["aws_region"]),
+    endpoint_url=dict(type="str", aliases=["aws_endpoint_url"]),
+    aws_ca_bundle=dict(type="path"),
+    aws_retry_mode=dict(type="str", default="adaptive", choices=["standard", "adaptive"]),
+    aws_max_attempts=dict(type="int", default=10),
+)
+
+AWS_AUTH_KEYS = tuple(AWS_AUTH_ARG_SPEC)
+
+# option -> environment variables, in decreasing order of preference (amazon.aws order)
+_ENV = {
+    "profile": ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"),
+    "access_key": ("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY", "EC2_ACCESS_KEY"),
+    "secret_key": ("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY", "EC2_SECRET_KEY"),
+    "session_token": ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "EC2_SECURITY_TOKEN"),
+    "region": ("AWS_REGION", "AWS_DEFAULT_REGION", "EC2_REGION"),
+    "endpoint_url": ("AWS_ENDPOINT_URL", "AWS_URL", "EC2_URL"),
+    "aws_ca_bundle": ("AWS_CA_BUNDLE",),
+}
+
+
+def _env(name, environ):
+    for var in _ENV.get(name, ()):
+        value = environ.get(var)
+        if value:
+            return value
+    return None
+
+
+def resolve_connection(params, environ=None):
+    """The effective connection settings: task options first, then the environment (pure).
+
+    Returns a dict with ``profile``, ``access_key``, ``secret_key``, ``session_token``, ``region``,
+    ``endpoint_url``, ``ca_bundle``, ``retry_mode``, ``max_attempts`` and ``source`` (where the credentials
+    come from: ``options``, ``profile``, ``environment`` or ``default chain``).
+    """
+    environ = os.environ if environ is None else environ
+    explicit_keys = bool(params.get("access_key") or params.get("secret_key") or params.get("session_token"))
+    if params.get("profile") and explicit_keys:
+        raise EdgeError(
+            "profile: profile and access_key/secret_key/session_token are mutually exclusive.", field="profile",
+            hint="Pass either a named profile or explicit keys, not both.")
+    conn = dict(profile=None, access_key=None, secret_key=None, session_token=None, source="default chain")
+    if explicit_keys:
+        conn.update(access_key=params.get("access_key"), secret_key=params.get("secret_key"),
+                    session_token=params.get("session_token"), source="options")
+    elif params.get("profile"):
+        conn.update(profile=params["profile"], source="profile")
+    elif _env("access_key", environ) or _env("secret_key", environ):
+        conn.update(access_key=_env("access_key", environ), secret_key=_env("secret_key", environ),
+                    session_token=_env("session_token", environ), source="environment")
+    elif _env("profile", environ):
+        conn.update(profile=_env("profile", environ), source="profile")
+    if bool(conn["access_key"]) != bool(conn["secret_key"]):
+        missing = "secret_key" if conn["access_key"] else "access_key"
+        raise EdgeError(
+            "%s: an access key needs both access_key and secret_key; %s is missing." % (missing, missing),
+            field=missing, hint="Set both (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or use profile.")
+    conn["region"] = params.get("region") or _env("region", environ)
+    conn["endpoint_url"] = params.get("endpoint_url") or _env("endpoint_url", environ)
+    conn["ca_bundle"] = params.get("aws_ca_bundle") or _env("aws_ca_bundle", environ)
+    conn["retry_mode"] = params.get("aws_retry_mode") or "adaptive"
+    conn["max_attempts"] = params.get("aws_max_attempts") or 10
+    if conn["max_attempts"] < 1:
+        raise EdgeError("aws_max_attempts: must be 1 or more (got %s)." % conn["max_attempts"],
+                        field="aws_max_attempts", hint="Use the number of attempts per call, e.g. 10.")
+    return conn
+
+
+class AwsConnection:
+    """Creates boto3 clients for one set of connection options; checks region and credentials up front."""
+
+    def __init__(self, params, environ=None):
+        if not HAS_BOTO3:
+            raise EdgeError("The boto3 and botocore Python libraries are required (pip install boto3).")
+        self.settings = resolve_connection(params, environ)
+        self._session = None
+        self._clients = {}
+
+    @property
+    def region(self):
+        return self.session.region_name
+
+    @property
+    def session(self):
+        if self._session is None:
+            s = self.settings
+            try:
+                self._session = boto3.session.Session(
+                    aws_access_key_id=s["access_key"], aws_secret_access_key=s["secret_key"],
+                    aws_session_token=s["session_token"], profile_name=s["profile"], region_name=s["region"])
+            except BotoCoreError as exc:
+                raise aws_error(exc, "open an AWS session")
+        return self._session
+
+    def check(self):
+        """Fail before anything is written when region or credentials are missing (no request is made
+        for static keys; the default chain may ask the instance metadata service)."""
+        if not self.session.region_name:
+            raise EdgeError(
+                "region: no AWS region configured.", field="region",
+                hint="Set region (or AWS_REGION / AWS_DEFAULT_REGION, or a region in the profile). Nothing was "
+                     "changed.")
+        try:
+            creds = self.session.get_credentials()
+        except BotoCoreError as exc:
+            raise aws_error(exc, "load AWS credentials")
+        if creds is None:
+            raise EdgeError(
+                "access_key: no AWS credentials found (options, environment, profile or instance role).",
+                field="access_key", code="NoCredentials",
+                hint="Set access_key/secret_key (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), or profile "
+                     "(AWS_PROFILE), or run with an instance/IRSA role. Nothing was changed.")
+        return self
+
+    def client(self, service):
+        if service not in self._clients:
+            s = self.settings
+            config = Config(retries={"mode": s["retry_mode"], "max_attempts": s["max_attempts"]},
+                            user_agent_extra=USER_AGENT)
+            kwargs = dict(config=config)
+            if s["endpoint_url"]:
+                kwargs["endpoint_url"] = s["endpoint_url"]
+            if s["ca_bundle"]:
+                kwargs["verify"] = s["ca_bundle"]
+            try:
+                self._clients[service] = self.session.client(service, **kwargs)
+            except BotoCoreError as exc:
+                raise aws_error(exc, "create the %s client" % service)
+        return self._clients[service]
+
+
+def call(client, operation, action, **kwargs):
+    """``client.<operation>(**kwargs)`` with SDK errors turned into EdgeError (retries are the SDK's)."""
+    try:
+        return getattr(client, operation)(**kwargs)
+    except (ClientError, BotoCoreError) as exc:
+        raise aws_error(exc, action)
+
+
+def paginate(client, operation, key, action, **kwargs):
+    """All items under ``key`` of a paginated operation."""
+    items = []
+    try:
+        if client.can_paginate(operation):
+            for page in client.get_paginator(operation).paginate(**kwargs):
+                items.extend(page.get(key) or [])
+        else:
+            items.extend(getattr(client, operation)(**kwargs).get(key) or [])
+    except (ClientError, BotoCoreError) as exc:
+        raise aws_error(exc, action)
+    return items
+
+
+def is_not_found(exc_code):
+    return exc_code in ("LoadBalancerNotFound", "TargetGroupNotFound", "ListenerNotFound",
+                        "ResourceNotFoundException", "NoSuchHostedZone")
