@@ -51,10 +51,22 @@ def crd_documents():
 
 
 def ensure_istio_crds(kube):
-    """Create Istio's CRDs if missing and wait until they are Established and served."""
+    """Create Istio's CRDs if missing and wait until they are Established and served.
+
+    They are created with the ownership metadata of the base chart's release (istio-system/istio-base), as if
+    that release had installed them and been uninstalled (the chart keeps its CRDs): a later `helm install` of
+    istio-base on the same test bed (the istio_install tests) adopts them instead of failing.
+    """
     crds = kube.resources.get(api_version="apiextensions.k8s.io/v1", kind="CustomResourceDefinition")
     for doc in crd_documents():
-        crds.server_side_apply(body=doc, name=doc["metadata"]["name"], field_manager="tests", force_conflicts=True)
+        if _exists(crds, doc["metadata"]["name"]):
+            continue
+        meta = doc["metadata"]
+        meta.setdefault("labels", {})["app.kubernetes.io/managed-by"] = "Helm"
+        meta.setdefault("annotations", {}).update({"meta.helm.sh/release-name": "istio-base",
+                                                   "meta.helm.sh/release-namespace": "istio-system",
+                                                   "helm.sh/resource-policy": "keep"})
+        crds.create(body=doc)
     deadline = time.monotonic() + 30
     for name in ISTIO_CRDS:
         while True:
@@ -64,20 +76,6 @@ def ensure_istio_crds(kube):
                 break
             assert time.monotonic() < deadline, "CRD %s not Established" % name
             time.sleep(0.2)
-    kube.resources.invalidate_cache()
-
-
-def delete_istio_crds(kube):
-    crds = kube.resources.get(api_version="apiextensions.k8s.io/v1", kind="CustomResourceDefinition")
-    for name in ISTIO_CRDS:
-        try:
-            crds.delete(name=name)
-        except Exception:  # noqa: BLE001 - already gone
-            pass
-    deadline = time.monotonic() + 60
-    while any(_exists(crds, n) for n in ISTIO_CRDS):
-        assert time.monotonic() < deadline, "Istio CRDs were not deleted"
-        time.sleep(0.3)
     kube.resources.invalidate_cache()
 
 
