@@ -13,6 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 
 INSTALL = "install"
@@ -42,8 +44,13 @@ def _norm(value):
     return value
 
 
+def _same(left, right):
+    """Equality as helm sees it: ``true`` is not ``1`` (Python's ``True == 1`` is not used)."""
+    return json.dumps(left, sort_keys=True) == json.dumps(right, sort_keys=True)
+
+
 def values_equal(wanted, deployed):
-    return normalize_values(wanted) == normalize_values(deployed)
+    return _same(normalize_values(wanted), normalize_values(deployed))
 
 
 def changed_paths(wanted, deployed):
@@ -58,10 +65,10 @@ def _changed(wanted, deployed, prefix):
             path = "%s.%s" % (prefix, key) if prefix else key
             if key not in wanted or key not in deployed:
                 paths.append(path)
-            elif wanted[key] != deployed[key]:
+            elif not _same(wanted[key], deployed[key]):
                 paths.extend(_changed(wanted[key], deployed[key], path))
         return paths
-    if wanted != deployed:
+    if not _same(wanted, deployed):
         return [prefix or "(values)"]
     return []
 
