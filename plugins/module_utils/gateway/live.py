@@ -113,7 +113,7 @@ def _skeleton(live):
 
 def build_live_config(plan, live, manager):
     """The apply configuration shaping ``live`` per ``plan``."""
-    ours, _others = owned_paths(live, manager)
+    ours, others = owned_paths(live, manager)
     record = _record(live)
     new_record = dict(record)
     spec = live.get("spec") or {}
@@ -122,7 +122,9 @@ def build_live_config(plan, live, manager):
     live_targets = dict((key, p.get("targetPort")) for key, p in live_ports.items())
 
     def note(key, path, live_value, value):
-        if live_value is not None and live_value != value and path not in ours and key not in new_record:
+        # a value we did not set ourselves (someone else owns it, or nobody) is about to be replaced
+        ours_alone = path in ours and path not in others
+        if live_value is not None and live_value != value and not ours_alone and key not in new_record:
             new_record[key] = live_value
 
     config = _skeleton(live)

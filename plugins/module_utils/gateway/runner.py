@@ -14,7 +14,7 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.plan im
     build_plan, check_profile_options)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.ports import pinned_node_ports
 from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.values import (
-    chart_default_values, helm_values, values_manifest)
+    chart_default_values, check_chart_schema, helm_values, values_manifest)
 
 
 def run(params, check_mode=False, diff=False, warn=None):
@@ -34,6 +34,8 @@ def run(params, check_mode=False, diff=False, warn=None):
         return _absent_live(base, params, name, namespace, check_mode, diff)
 
     plan = build_plan(params)
+    if mode == "values":
+        check_chart_schema(plan)
     values = helm_values(plan)
     base.update(helm_values=values, annotations=dict(plan["annotations"]), health_check=dict(plan["health_check"]))
     applier = GatewayServiceApplier(params, check_mode=check_mode)

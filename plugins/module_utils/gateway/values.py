@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import field_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.ports import (
     CHART_STATUS_PORT, chart_ports, effective_target)
 
@@ -29,6 +30,16 @@ def service_ports(plan_ports, live_targets=None):
             item["appProtocol"] = port["app_protocol"]
         result.append(item)
     return result
+
+
+def check_chart_schema(plan):
+    """The gateway chart's values schema wants numeric targetPorts: a named one is an error in values mode."""
+    for port in plan["ports"]:
+        if isinstance(port["target_port"], str):
+            raise field_error("%s.target_port" % port["field"],
+                              "%r is a named port, but the gateway chart's values schema only accepts numbers"
+                              % port["target_port"],
+                              "Give the container port number, or shape an existing Service with mode live.")
 
 
 def helm_values(plan):

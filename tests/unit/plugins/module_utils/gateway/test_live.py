@@ -198,3 +198,11 @@ def test_absent_is_a_no_op_once_only_the_restored_type_is_ours():
 def test_node_ports_of_a_service():
     assert node_ports_of(istioctl_service()) == {"status-port": 31021, "http2": 31080, "https": 31443, "tcp": 31400}
     assert node_ports_of(None) == {}
+
+
+def test_a_value_shared_with_another_owner_is_recorded_before_it_is_replaced():
+    live = istioctl_service()
+    nlb = build_plan({"profile": "nlb", "name": "istio-ingressgateway", "namespace": "istio-system"})
+    after = applied(live, build_live_config(nlb, live, ME))   # type LoadBalancer, shared with istioctl
+    config = build_live_config(nodeport_plan(), after, ME)
+    assert json.loads(config["metadata"]["annotations"][RECORD_ANNOTATION]) == {"spec.type": "LoadBalancer"}

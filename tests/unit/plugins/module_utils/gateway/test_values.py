@@ -6,11 +6,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import pytest
+
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.collisions import (
     collision_error, find_collisions)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.plan import build_plan
 from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.values import (
-    chart_default_values, helm_values, values_manifest)
+    chart_default_values, check_chart_schema, helm_values, values_manifest)
 
 
 def service_of(**params):
@@ -115,3 +118,12 @@ def test_our_own_service_only_collides_through_foreign_ports():
     found = find_collisions(plan["ports"], [own], "istio-ingress", "istio-ingress")
     assert [(c["node_port"], c["port"]) for c in found] == [(30443, "tcp")]
     assert find_collisions(plan["ports"], [own], "other", "istio-ingress")[0]["node_port"] == 30080
+
+
+def test_named_target_ports_do_not_fit_the_chart_schema():
+    plan = build_plan({"profile": "nlb", "extra_ports": [{"name": "grpc", "port": 9000, "target_port": "grpc"}]})
+    with pytest.raises(EdgeError) as info:
+        check_chart_schema(plan)
+    assert info.value.field == "extra_ports[0].target_port"
+    check_chart_schema(build_plan({"profile": "nlb", "extra_ports": [{"name": "grpc", "port": 9000,
+                                                                      "target_port": 9001}]}))
