@@ -136,14 +136,18 @@ class _Run:
         if item["decision"]["action"] == UPGRADE and before is not None:
             target = before["revision"] if before.get("status") == "deployed" else \
                 self.helm.last_good_revision(name, namespace)
+        rolled_back = False
         if target is not None:
             done = self.helm.rollback(name, namespace, target)
             if done.rc == 0:
+                rolled_back = True
                 now = self.helm.metadata(name, namespace) or {}
                 outcome = "The release was rolled back to revision %s (now revision %s, %s)." % (
                     target, now.get("revision"), now.get("status"))
             else:
                 outcome = "Rolling it back to revision %s failed too: %s" % (target, done.message)
+        elif self.helm.metadata(name, namespace) is None:
+            outcome = "helm recorded no release, so nothing is left of it."
         else:
             done = self.helm.uninstall(name, namespace)
             outcome = "The failed release was uninstalled." if done.rc == 0 else \
@@ -151,7 +155,7 @@ class _Run:
         after = self.helm.metadata(name, namespace)
         self.entries.append(report.release_entry(spec, item["decision"], after, before))
         raise EdgeError("%s %s" % (error.msg.rstrip(), outcome), field=error.field, hint=error.hint,
-                        code=error.code, releases=self.entries, rolled_back=target is not None and done.rc == 0)
+                        code=error.code, releases=self.entries, rolled_back=rolled_back)
 
     def _wait(self, item, kind):
         """The waits after a release: CRDs after base, workloads after istiod / gateways."""
