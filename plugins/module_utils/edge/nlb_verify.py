@@ -68,8 +68,8 @@ def nlb_expectations(service, health_check="from_service", status_port_name="sta
     ann = _ann(service)
     if spec.get("type") != "LoadBalancer" or ann.get("type") not in ("external", "nlb-ip"):
         raise EdgeError(
-            "service: %s is not an NLB Service of the AWS Load Balancer Controller (type %s, annotation "
-            "%stype=%r)." % (what, spec.get("type"), PREFIX, ann.get("type")), field="service",
+            "name: %s is not an NLB Service of the AWS Load Balancer Controller (type %s, annotation "
+            "%stype=%r)." % (what, spec.get("type"), PREFIX, ann.get("type")), field="name",
             hint="Shape it with gateway_service profile nlb (type LoadBalancer, aws-load-balancer-type: external).")
     ttype = target_type(ann)
     status = find_port(service, status_port_name)
