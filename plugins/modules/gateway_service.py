@@ -23,7 +23,7 @@ description:
     cluster (all namespaces are listed); a collision names the other Service.
   - See C(docs/gateway-service.md) for the profiles and the health-check choices.
 author:
-  - meshops platform team
+  - meshops platform team (@meshops)
 extends_documentation_fragment:
   - meshops.istio_edge.k8s_auth
 options:
@@ -308,9 +308,13 @@ notes:
     server's defaulting and validation. C(--diff) shows the Service before and after.
   - A second run with the same options changes nothing and sends no write request.
 seealso:
-  - name: AWS Load Balancer Controller - Service annotations
+  - module: meshops.istio_edge.istio_install
+  - module: meshops.istio_edge.alb_ingress
+  - name: AWS Load Balancer Controller Service annotations
+    description: The NLB annotations this module writes for O(profile=nlb).
     link: https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/
-  - name: Azure cloud provider - Private Link Service integration
+  - name: Azure Private Link Service integration
+    description: The annotations of the Azure cloud provider's managed Private Link Service.
     link: https://cloud-provider-azure.sigs.k8s.io/topics/pls-integration/
 """
 

@@ -31,8 +31,9 @@ def create_istioctl_service(kube, namespace, name="istio-ingressgateway", servic
                  "ports": [dict(p) for p in ISTIOCTL_PORTS]},
     }
     if server_side:
-        return services(kube).server_side_apply(body=body, name=name, namespace=namespace,
-                                                 field_manager=field_manager, force_conflicts=True).to_dict()
+        applied = services(kube).server_side_apply(body=body, name=name, namespace=namespace,
+                                                   field_manager=field_manager, force_conflicts=True)
+        return applied.to_dict()
     return services(kube).create(body=body, namespace=namespace, field_manager=field_manager).to_dict()
 
 

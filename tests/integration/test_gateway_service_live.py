@@ -163,7 +163,7 @@ def test_bad_input_changes_nothing(ansible, kube, gateway_ns):
         result = ansible.module("gateway_service", args)
         assert result["failed"] is True, args
         assert result["field"] == field, result.get("msg")
-        assert field.split(".")[0] in result["msg"]
+        assert field.split(".", maxsplit=1)[0] in result["msg"]
     assert read(kube, gateway_ns, NAME)["metadata"]["resourceVersion"] == version
 
 

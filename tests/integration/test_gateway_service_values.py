@@ -53,7 +53,7 @@ def render_service(helm, chart, values, tmp, namespace="istio-ingress", release=
     return [d for d in docs if d["kind"] == "Service"][0]
 
 
-@pytest.mark.parametrize("profile,extra", PROFILES, ids=[p for p, _ in PROFILES])
+@pytest.mark.parametrize("profile,extra", PROFILES, ids=[item[0] for item in PROFILES])
 def test_helm_values_are_accepted_by_the_gateway_chart(ansible, testbed, charts, tmpdir_path, profile, extra):
     if not os.path.isdir(charts["gateway"]):
         pytest.fail("fixture chart tests/fixtures/charts/gateway is missing")

@@ -101,7 +101,7 @@ def test_owned_paths_read_the_managed_fields():
     # key order in the managedFields key does not matter
     weird = {"f:spec": {"f:ports": {'k:{"protocol":"TCP","port":80}': {"f:name": {}}}}}
     live["metadata"]["managedFields"].append({"manager": ME, "operation": "Apply", "fieldsV1": weird})
-    ours, _ = owned_paths(live, ME)
+    ours = owned_paths(live, ME)[0]
     assert ours == {("f:spec", "f:ports", port_segment(80), "f:name")}
 
 

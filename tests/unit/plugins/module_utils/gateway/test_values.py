@@ -65,8 +65,8 @@ def test_spec_fields():
 
 def test_ports_override_is_passed_through():
     service = service_of(profile="nlb", ports=[
-        {"name": "status-port", "port": 15021}, {"name": "https", "port": 443, "target_port": 8443,
-                                                  "app_protocol": "https"}])
+        {"name": "status-port", "port": 15021},
+        {"name": "https", "port": 443, "target_port": 8443, "app_protocol": "https"}])
     assert service["ports"] == [
         {"name": "status-port", "port": 15021, "protocol": "TCP", "targetPort": 15021},
         {"name": "https", "port": 443, "protocol": "TCP", "targetPort": 8443, "appProtocol": "https"}]
