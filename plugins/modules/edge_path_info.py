@@ -125,20 +125,22 @@ options:
     type: dict
     suboptions:
       resource_group:
-        description: Resource group of the Front Door profile.
+        description: Resource group of the Front Door profile. Required with O(provider=frontdoor).
         type: str
       profile_name:
-        description: Front Door Premium profile.
+        description: Front Door Premium profile. Required with O(provider=frontdoor).
         type: str
       endpoint_name:
-        description: The AFD endpoint.
+        description: The AFD endpoint. Required with O(provider=frontdoor).
         type: str
       origin_group_name:
         description: The origin group (its health probe is checked).
         type: str
+        default: istio-edge
       origin_name:
         description: The origin pointing at the gateway's internal load balancer.
         type: str
+        default: istio-ingress
       private_link:
         description:
           - The Private Link Service whose private endpoint connection Front Door uses.
@@ -225,8 +227,6 @@ EXAMPLES = r"""
       resource_group: rg-edge
       profile_name: fd-edge
       endpoint_name: shop
-      origin_group_name: gateway
-      origin_name: aks-gateway
     subscription_id: "{{ azure_subscription_id }}"
 
 - name: Fail the play when a hop is broken
@@ -351,7 +351,7 @@ def argument_spec():
         nlb=dict(type="dict", options=dict(cluster_name=dict(type="str"))),
         frontdoor=dict(type="dict", options=dict(
             resource_group=dict(type="str"), profile_name=dict(type="str"), endpoint_name=dict(type="str"),
-            origin_group_name=dict(type="str"), origin_name=dict(type="str"),
+            origin_group_name=dict(type="str", default="istio-edge"), origin_name=dict(type="str", default="istio-ingress"),
             private_link=dict(type="dict", options=dict(id=dict(type="str"), name=dict(type="str"),
                                                         resource_group=dict(type="str"))))),
         envoy_config=dict(type="str", default="auto", choices=["auto", "always", "never"]),

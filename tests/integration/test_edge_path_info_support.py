@@ -93,11 +93,11 @@ def live_node_ports(kube, namespace, name="istio-ingress"):
     return dict((p.name, p.node_port) for p in svc.spec.ports)
 
 
-def pin_node_ports(kube, namespace, annotations=None, name="istio-ingress"):
+def pin_node_ports(kube, namespace, annotations=None, name="istio-ingress", svc_type="NodePort"):
     """Let the API server pick free nodePorts, then pin exactly those (a field manager now owns them)."""
-    apply(kube, gateway_service(namespace, annotations=annotations, name=name))
+    apply(kube, gateway_service(namespace, svc_type, annotations=annotations, name=name))
     ports = live_node_ports(kube, namespace, name)
-    apply(kube, gateway_service(namespace, annotations=annotations, node_ports=ports, name=name))
+    apply(kube, gateway_service(namespace, svc_type, annotations=annotations, node_ports=ports, name=name))
     return ports
 
 
@@ -112,7 +112,8 @@ class Path:
         self.app = "epapp-" + suffix
         self.node_ports = {}
 
-    def build(self, service_annotations=None, pin=True, ready_gateway=True, gateway_ip="192.0.2.10"):
+    def build(self, service_annotations=None, pin=True, ready_gateway=True, gateway_ip="192.0.2.10",
+              svc_type="NodePort"):
         kube = self.kube
         ensure_istio_crds(kube)
         ensure_node(kube)
@@ -126,9 +127,9 @@ class Path:
                                    "ports": [{"name": "http-envoy-prom", "containerPort": 15090}]}]}}}})
         annotations = ALB_HC if service_annotations is None else service_annotations
         if pin:
-            self.node_ports = pin_node_ports(kube, self.gw, annotations)
+            self.node_ports = pin_node_ports(kube, self.gw, annotations, svc_type=svc_type)
         else:
-            apply(kube, gateway_service(self.gw, annotations=annotations))
+            apply(kube, gateway_service(self.gw, svc_type, annotations=annotations))
             self.node_ports = live_node_ports(kube, self.gw)
         if ready_gateway:
             make_pod_ready(kube, self.gw, GATEWAY_LABELS, gateway_ip)

@@ -16,8 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import (
-    meta, route_for_path, vs_gateway_refs, vs_hosts_match)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.objects import gateway_pod_labels
 
 
 def _lb_ip(service):
@@ -109,24 +108,25 @@ def _check_connections(hop, pls, private):
 
 
 def _check_probe_route(hop, snap, probe, origin):
-    """Front Door's probe reaches the gateway's port 80 with the origin host header; some VirtualService bound
-    to a gateway must route the probe path (seed: /probe rewritten to /healthz/ready on port 15021)."""
-    vss = snap.get("virtual_services")
-    if vss is None:
+    """Front Door's probe reaches the gateway's port 80 with the origin host header; a VirtualService bound to a
+    Gateway selecting the gateway pods must route the probe path (seed 004: /probe rewritten to
+    /healthz/ready on port 15021). Uses frontdoor_origin's own rule (edge.frontdoor_health)."""
+    from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor_health import find_probe_route
+    if not (snap.get("istio") or {}).get("served"):
         return
-    host = origin.get("origin_host_header") or origin.get("host_name") or "*"
-    for vs in vss:
-        if not vs_hosts_match(vs, host) and "*" not in ((vs.get("spec") or {}).get("hosts") or []):
-            continue
-        if all(resolved is None for _, resolved, _ in vs_gateway_refs(vs)):
-            continue
-        index, route, _match, _extra = route_for_path(vs, probe["path"])
-        if route is not None:
-            hop.see("probe %s is routed by VirtualService %s/%s http[%d]", probe["path"], meta(vs).get("namespace"),
-                    meta(vs).get("name"), index)
-            return
+    host = origin.get("origin_host_header") or origin.get("host_name")
+    found = None
+    for labels in gateway_pod_labels(snap) or [{}]:
+        found = find_probe_route(probe["path"], snap.get("virtual_services") or [], snap.get("gateways") or [],
+                                 labels, host=host, port=80)
+        if found:
+            break
+    if found:
+        hop.see("probe %s is routed by VirtualService %s/%s (route %s, rewrite %s)", probe["path"], found["namespace"],
+                found["name"], found["route"], found.get("rewrite") or "-")
+        return
     hop.warn("probe_path_not_routed",
-             "No VirtualService bound to a gateway routes Front Door's probe %s (Host %s): Envoy answers 404 and "
-             "the origin is marked unhealthy." % (probe["path"], host),
-             "Route %s to the gateway's status port: a VirtualService with hosts ['*'] on the edge Gateway, match "
-             "exact %s, rewrite /healthz/ready, destination <gateway Service> port 15021." % (probe["path"], probe["path"]))
+             "No VirtualService bound to the gateway routes Front Door's probe %s (Host %s): Envoy answers 404 and "
+             "the origin is marked unhealthy." % (probe["path"], host or "-"),
+             "Route %s to the gateway's status port: role meshops.istio_edge.edge_frontdoor applies it (exact %s, "
+             "rewrite /healthz/ready, destination <gateway Service> port 15021)." % (probe["path"], probe["path"]))

@@ -22,7 +22,7 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply impor
 
 PROVIDERS = ("alb", "nlb", "frontdoor", "nodeport", "loadbalancer")
 _HOST = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_FRONTDOOR_KEYS = ("resource_group", "profile_name", "endpoint_name", "origin_group_name", "origin_name")
+_FRONTDOOR_KEYS = ("resource_group", "profile_name", "endpoint_name")
 
 
 def _app_from(params):

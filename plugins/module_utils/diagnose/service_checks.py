@@ -203,9 +203,10 @@ def _check_nlb(hop, snap, svc):
            "or 15021 (ip)>, -healthcheck-path: %s (module gateway_service, profile nlb)."
            % (NLB, snap["options"]["health_check_path"]))
     if port is None or port == "traffic-port":
-        hop.warn("healthcheck_annotation_missing",
-                 "The NLB checks the traffic port over TCP: targets pass as soon as Envoy listens, even when the "
-                 "proxy is not ready.", fix)
+        hop.warn("healthcheck_annotation_missing" if port is None else "healthcheck_on_traffic_port",
+                 "The NLB checks the traffic port%s: targets pass as soon as Envoy listens, even when the proxy is "
+                 "not ready, and fail until a Gateway binds the port." % (" over TCP" if protocol == "tcp" else ""),
+                 fix)
     elif port not in good:
         hop.broken("healthcheck_port_wrong", "%shealthcheck-port is %s, not the status port (%s)."
                    % (NLB, port, " or ".join(sorted(good))), fix)
