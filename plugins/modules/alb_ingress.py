@@ -148,12 +148,13 @@ options:
     type: str
   wait:
     description:
-      - Wait until the Ingress has the ALB's host name in its status (and, with O(state=absent), until the
-        Ingress is gone).
+      - Wait until the Ingress has the ALB's host name in its status; with O(verify), also until the ALB is
+        active and no target is still in its first health checks (C(initial)), so that findings are final.
+      - With O(state=absent), wait until the Ingress is gone (the controller removes its finalizer).
     type: bool
     default: false
   wait_timeout:
-    description: Seconds to wait.
+    description: Seconds to wait for each of the above.
     type: int
     default: 600
   verify:

@@ -61,11 +61,13 @@ options:
     description: The EKS cluster name (C(elbv2.k8s.aws/cluster) tag); when set, other clusters' NLBs are ignored.
     type: str
   wait:
-    description: Wait until the Service has the NLB's address in its status.
+    description:
+      - Wait until the Service has the NLB's address in its status, then until the NLB is active and no target
+        is still in its first health checks (C(initial)).
     type: bool
     default: false
   wait_timeout:
-    description: Seconds to wait.
+    description: Seconds to wait for each of the above.
     type: int
     default: 600
   verify:

@@ -111,3 +111,35 @@ def test_unhealthy_nlb_targets(testbed, kube, namespace, inprocess_aws, monkeypa
     assert checks == ["targets.unhealthy"] * 3          # one target group per Service port
     with pytest.raises(EdgeError):
         run_nlb_info(dict(params, verify="strict"))
+
+
+def test_wait_lets_targets_finish_their_first_health_checks(testbed, kube, namespace, inprocess_aws, monkeypatch):
+    """With wait, targets still in 'initial' are polled until they settle, so strict does not fail early."""
+    from ansible_collections.meshops.istio_edge.plugins.module_utils.aws import alb_runner
+    monkeypatch.setattr(alb_runner, "AWS_POLL_SECONDS", 0.1)
+    svc = gateway_service_manifest(namespace, annotations={ALB + "healthcheck-port": "status-port",
+                                                           ALB + "healthcheck-path": "/healthz/ready"})
+    kube.resources.get(api_version="v1", kind="Service").create(body=svc, namespace=namespace)
+    arn = inprocess_aws.client("acm").request_certificate(DomainName="shop.example.com")["CertificateArn"]
+    params = _defaults(alb_ingress.argument_spec())
+    params.update(_aws_params(testbed), name="edge", namespace=namespace, cluster_name=CLUSTER,
+                  certificate_arn=[arn], wait_timeout=30)
+    run_alb_ingress(params)
+    FakeLoadBalancerController(testbed["kubeconfig"], None, REGION, CLUSTER, session=inprocess_aws).reconcile()
+    calls = []
+    original = elbv2_models.FakeTargetGroup.health_for
+
+    def settling(self, target, ec2_backend):
+        calls.append(target["Id"])
+        if len(calls) <= 4:          # two polls with two targets each
+            return elbv2_models.FakeHealthStatus(target["Id"], target.get("Port"), self.health_check_port, "initial",
+                                                 "Elb.RegistrationInProgress", "Target registration is in progress")
+        return original(self, target, ec2_backend)
+    monkeypatch.setattr(elbv2_models.FakeTargetGroup, "health_for", settling)
+    without_wait = run_alb_ingress(dict(params, verify="report"))
+    assert [f["check"] for f in without_wait["verification"]["findings"]] == ["targets.unhealthy"]
+    assert "initial" in without_wait["verification"]["findings"][0]["message"]
+    calls.clear()
+    result = run_alb_ingress(dict(params, wait=True, verify="strict"))
+    assert result["verification"]["status"] == "ok"
+    assert len(calls) >= 6

@@ -27,6 +27,8 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb_verify
 
 INGRESS = ("networking.k8s.io/v1", "Ingress")
 POLL_SECONDS = 1.0
+AWS_POLL_SECONDS = 5.0
+SETTLING_TARGET_STATES = ("initial",)
 
 
 def ingress_address(ingress):
@@ -60,6 +62,19 @@ def wait_for(predicate, timeout, what):
                             hint="Check that the AWS Load Balancer Controller runs (its logs and the Ingress "
                                  "events: kubectl describe ingress), or raise wait_timeout.")
         time.sleep(POLL_SECONDS)
+
+
+def settled_snapshot(take, timeout):
+    """A load balancer snapshot once it is active and no target is still in its first health checks
+    (``initial``), or the last one when ``timeout`` runs out (its findings then say what is still settling)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        snap = take()
+        settling = (snap["load_balancer"].get("state") == "provisioning" or any(
+            t.get("state") in SETTLING_TARGET_STATES for tg in snap["target_groups"] for t in tg["targets"]))
+        if not settling or time.monotonic() >= deadline:
+            return snap
+        time.sleep(AWS_POLL_SECONDS)
 
 
 def _needs_aws(p):
@@ -162,7 +177,10 @@ class AlbIngressRunner:
         self.result["warnings"].extend(notes)
         elb.require_load_balancer(lb, "Ingress %s/%s (address %s)" % (p["namespace"], p["name"], address),
                                   elb.INGRESS_STACK_TAG, stack, notes)
-        snap = elb.snapshot(client, lb, tags)
+        if p["wait"]:
+            snap = settled_snapshot(lambda: elb.snapshot(client, lb, tags), p["wait_timeout"])
+        else:
+            snap = elb.snapshot(client, lb, tags)
         expected = dict(expected, certificate_arns=self.result.get("certificate_arns") or [])
         findings = verify_alb(snap, expected)
         self.result.update(load_balancer=snap["load_balancer"], listeners=snap["listeners"],

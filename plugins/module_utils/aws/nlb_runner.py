@@ -11,7 +11,8 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors i
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import KubeApplier
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.client import AwsConnection
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws import elbv2 as elb
-from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.alb_runner import ingress_address, wait_for
+from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.alb_runner import (
+    ingress_address, settled_snapshot, wait_for)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb_verify import (
     strict_error, verification_result)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.nlb_verify import nlb_expectations, verify_nlb
@@ -53,7 +54,10 @@ def run_nlb_info(params, check_mode=False, diff=False):
                                                     params.get("cluster_name"), address)
     elb.require_load_balancer(lb, "Service %s/%s (address %s)" % (namespace, name, address), elb.SERVICE_STACK_TAG,
                               expected["stack"], lookup_notes)
-    snap = elb.snapshot(client, lb, tags)
+    if params["wait"]:
+        snap = settled_snapshot(lambda: elb.snapshot(client, lb, tags), params["wait_timeout"])
+    else:
+        snap = elb.snapshot(client, lb, tags)
     findings = notes + verify_nlb(snap, expected)
     result.update(load_balancer=snap["load_balancer"], listeners=snap["listeners"],
                   target_groups=snap["target_groups"], verification=verification_result(findings))
