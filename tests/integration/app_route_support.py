@@ -145,3 +145,26 @@ def list_owned(kube, kind, namespace=None, app=None, api_version="networking.ist
     selector = OWNED + (",istio-edge.meshops.io/app=%s" % app if app else "")
     res = kube.resources.get(api_version=api_version, kind=kind)
     return sorted(o["metadata"]["name"] for o in res.get(namespace=namespace, label_selector=selector).to_dict()["items"])
+
+
+def delete_owned(kube, namespace, api_version="networking.istio.io/v1beta1"):
+    """Delete the app_route-owned objects of a namespace now (namespace deletion is asynchronous, and a
+    terminating namespace's VirtualServices still claim their hosts)."""
+    kinds = [(api_version, k) for k in ("VirtualService", "Gateway", "DestinationRule")]
+    kinds.append(("telemetry.istio.io/v1alpha1", "Telemetry"))
+    for version, kind in kinds:
+        res = kube.resources.get(api_version=version, kind=kind)
+        for item in res.get(namespace=namespace, label_selector=OWNED).to_dict()["items"]:
+            try:
+                res.delete(name=item["metadata"]["name"], namespace=namespace)
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+
+
+def wait_namespace_gone(kube, name, timeout=90):
+    res = kube.resources.get(api_version="v1", kind="Namespace")
+    deadline = time.monotonic() + timeout
+    while _exists(res, name):
+        assert time.monotonic() < deadline, "namespace %s was not deleted" % name
+        time.sleep(0.5)
+

@@ -9,7 +9,7 @@ by Istio's own CRD schemas from the fixture base chart) and the requests made, n
 import pytest
 
 from app_route_support import (
-    apply, delete_namespace, ensure_istio_crds, get, list_owned, make_gateway, make_workload, new_namespace)
+    apply, delete_namespace, delete_owned, ensure_istio_crds, get, list_owned, make_gateway, make_workload, new_namespace)
 
 NET = "networking.istio.io/v1"
 
@@ -17,6 +17,13 @@ NET = "networking.istio.io/v1"
 @pytest.fixture(scope="module", autouse=True)
 def istio_crds(kube):
     ensure_istio_crds(kube)
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_claims(kube, namespace):
+    """The app namespace goes away asynchronously: remove the routes now so no later test sees their claims."""
+    yield
+    delete_owned(kube, namespace)
 
 
 @pytest.fixture
