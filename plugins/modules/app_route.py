@@ -31,7 +31,7 @@ description:
   - In check mode every write is a server dry-run, so the prediction includes the API server's validation.
     With C(--diff) each created, updated or deleted object gets its own diff.
 author:
-  - meshops platform team
+  - meshops platform team (@meshops)
 extends_documentation_fragment:
   - meshops.istio_edge.k8s_auth
 options:
@@ -40,7 +40,7 @@ options:
       - The apps, in the schema of the C(istio_edge_apps) inventory variable (see C(docs/apps.md)).
       - Nested keys are validated by the module; an error names the key by its path, for example
         C(apps[shop].http[0].route[1].weight).
-      - With O(state=absent) only C(name) is used.
+      - With O(state=absent) only C(name) and C(namespace) (which limits the removal to the app's namespaces) are used.
     type: list
     elements: dict
     default: []
@@ -81,10 +81,10 @@ options:
           - The app's own Gateway (used unless O(apps[].use_gateway) is set). Keys
             C(name) (default C(<app>-gateway)), C(namespace) (default the app's namespace),
             C(selector) (default read from the live gateway Deployment; when set it must match a gateway workload),
-            C(servers) (default one C({port: 80, protocol: HTTP})).
+            C(servers) (default one HTTP server on port 80).
           - Each server has C(port) (required), C(protocol) (C(HTTP), C(HTTPS), C(HTTP2), C(GRPC), C(TCP), C(TLS),
             C(MONGO); default C(HTTPS) on 443, else C(HTTP)), C(name) (default C(<protocol>-<port>)), C(hosts)
-            (default the app's hosts; C(namespace/host) allowed), C(https_redirect) (HTTP only: answer 301 to
+            (default the app's hosts; C(namespace/host) allowed), C(https_redirect) (HTTP only, answer 301 to
             HTTPS), C(tls_mode) (default C(SIMPLE) for HTTPS) and C(credential_name) (the TLS Secret, which must
             live in the gateway workload's namespace O(gateway_namespace)).
         type: dict
@@ -103,7 +103,7 @@ options:
             C(name), C(match) (a list of C({prefix|exact|regex, headers, ignore_uri_case}); C(headers) maps a
             header to a value or C({exact|prefix|regex})), C(rewrite) (a path, or C({uri, authority})),
             C(retries) (C({attempts, per_try_timeout, retry_on})), C(timeout) (for example C(10s)) and C(fault)
-            (C({abort: {percentage, http_status}, delay: {percentage, fixed_delay}})).
+            (C(abort) with C(percentage) and C(http_status), C(delay) with C(percentage) and C(fixed_delay)).
         type: list
         elements: dict
       tcp:

@@ -167,4 +167,3 @@ def wait_namespace_gone(kube, name, timeout=90):
     while _exists(res, name):
         assert time.monotonic() < deadline, "namespace %s was not deleted" % name
         time.sleep(0.5)
-

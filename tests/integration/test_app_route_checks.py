@@ -130,8 +130,8 @@ def test_host_and_path_claimed_by_another_app(ansible, kube, namespace, gw_ns):
     assert "%s prefix / is already routed by VirtualService %s/first (app first)" % (host, namespace) in result["msg"]
     assert list_owned(kube, "VirtualService", namespace) == ["first"]
     # another path on the same host is fine
-    api = app(namespace, "second", hosts=[host], http=[{"match": [{"prefix": "/api"}],
-                                                         "route": [{"host": "web", "port": 8080}]}])
+    api = app(namespace, "second", hosts=[host],
+              http=[{"match": [{"prefix": "/api"}], "route": [{"host": "web", "port": 8080}]}])
     assert not run(ansible, gw_ns, [api])["failed"]
     # two apps of one call claiming the same host + path
     both = run(ansible, gw_ns, [app(namespace, "x1", hosts=["x.example.net"]), app(namespace, "x2", hosts=["x.example.net"])])

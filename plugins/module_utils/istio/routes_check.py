@@ -16,7 +16,7 @@ import json
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_build import (
-    APP_LABEL, build_match, gateway_ref)
+    APP_LABEL, gateway_ref)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_validate import HTTP_PROTOCOLS
 
 CLUSTER_SUFFIXES = (".svc.cluster.local", ".svc")
@@ -136,10 +136,10 @@ def selector_from_labels(labels):
 
 def check_selector(selector, workloads, path, what):
     """``workloads``: list of (description, labels). A selector that matches none is a problem."""
-    if any(selector_matches(selector, labels) for _, labels in workloads):
+    if any(selector_matches(selector, labels) for dummy, labels in workloads):
         return []
-    seen = "; ".join("%s has %s" % (desc, _labels_text(labels)) for desc, labels in workloads[:5]) or \
-        "no gateway Deployment or pod was found"
+    seen = "; ".join("%s has %s" % (desc, _labels_text(labels)) for desc, labels in workloads[:5])
+    seen = seen or "no gateway Deployment or pod was found"
     return [Problem(path, "%s selector %s matches no gateway workload (%s), so no Envoy would serve it"
                     % (what, _labels_text(selector), seen),
                     "Use a selector made of the gateway pods' labels (drop gateway.selector to have it read from the "
@@ -188,8 +188,8 @@ def check_destination(dest, app_ns, services, namespaces, path):
                             "Set port to one of them.")]
         return []
     if dest["port"] not in ports:
-        return [Problem(path + ".port", "Service %s/%s has no port %d (ports: %s)" % (ns, name, dest["port"],
-                                                                                  _ports_text(service)),
+        return [Problem(path + ".port", "Service %s/%s has no port %d (ports: %s)"
+                        % (ns, name, dest["port"], _ports_text(service)),
                         "Set port to a port of the Service (its port, not its targetPort).")]
     return []
 
@@ -308,7 +308,7 @@ def find_conflicts(app, vs, others, path, workload_of):
                 "Give the app another host or path, or remove the route from the other VirtualService first; two "
                 "VirtualServices claiming the same host and path on one gateway make Envoy pick one at random."))
         if _tcp_clash(tcp, their_tcp):
-            port = sorted(p for _, p in tcp)[0]
+            port = sorted(p for dummy, p in tcp)[0]
             problems.append(Problem(
                 path + ".tcp", "gateway port %s is already routed by VirtualService %s/%s (%s)" % (
                     port, other["metadata"].get("namespace"), other["metadata"]["name"], owner),

@@ -105,7 +105,7 @@ def _check_gateway(app, objects, path, gateways, snap, resolved):
                 return check_selector(app["gateway"]["selector"], snap.workloads(), path + ".gateway.selector",
                                       "Gateway")
         elif resolved is None:
-            found = ", ".join(d for d, _ in snap.workloads()) or "none"
+            found = ", ".join(desc for desc, dummy in snap.workloads()) or "none"
             return [Problem("gateway_name", "no gateway Deployment %s in namespace %s (Deployments there: %s), so the "
                             "Gateway selector cannot be read from it" % (snap.gateway_name, snap.gateway_namespace, found),
                             "Install the ingress gateway first (role meshops.istio_edge.istio), or set gateway_name / "

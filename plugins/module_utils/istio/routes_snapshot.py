@@ -201,9 +201,9 @@ class Snapshot:
         return out
 
     def selector_has_workload(self, selector):
-        if any(selector_matches(selector, labels) for _, labels in self.workloads()):
+        if any(selector_matches(selector, labels) for dummy, labels in self.workloads()):
             return True
-        return any(selector_matches(selector, labels) for _, labels in self.workloads(cluster_wide=True))
+        return any(selector_matches(selector, labels) for dummy, labels in self.workloads(cluster_wide=True))
 
     def resolved_selector(self):
         """The Gateway selector read from the live gateway Deployment's pod template, or None."""

@@ -34,7 +34,11 @@ try:
     from kubernetes.client.exceptions import ApiException
     from kubernetes.dynamic.exceptions import NotFoundError
 except ImportError:
-    ApiException = NotFoundError = Exception
+    class ApiException(Exception):
+        """Stand-in when the kubernetes library is missing (the module fails earlier with a clear message)."""
+
+    class NotFoundError(ApiException):
+        """Stand-in when the kubernetes library is missing."""
 
 
 def in_sync(desired, live, owned=True):

@@ -44,7 +44,7 @@ def test_seed_002_http_https_and_mysql():
 
 
 def test_seed_003_rewrite_subsets_and_seed_001_canary_retries_fault():
-    objs, _ = build({
+    objs, dummy = build({
         "name": "shop", "namespace": "shop", "hosts": ["uk.bookinfo.com"], "access_log": True,
         "http": [{"name": "reviews-v2-routes", "match": [{"prefix": "/wpcatalog"}, {"prefix": "/consumercatalog"}],
                   "rewrite": "/newcatalog",
@@ -54,8 +54,8 @@ def test_seed_003_rewrite_subsets_and_seed_001_canary_retries_fault():
                   "fault": {"abort": {"percentage": 100, "http_status": 403}, "delay": {"fixed_delay": "1s"}}},
                  {"match": [{"headers": {"cookie": {"regex": "^(.*?;)?(user=jason)(;.*)?$"}}}],
                   "route": [{"host": "reviews", "subset": "v2"}]}],
-        "destination_rules": [{"host": "reviews", "subsets": [{"name": "v1", "labels": {"version": "v1"}},
-                                                             {"name": "v2", "labels": {"version": "v2"}}]}]})
+        "destination_rules": [{"host": "reviews", "subsets": [
+            {"name": "v1", "labels": {"version": "v1"}}, {"name": "v2", "labels": {"version": "v2"}}]}]})
     http = objs["VirtualService"]["spec"]["http"]
     assert http[0]["match"] == [{"uri": {"prefix": "/wpcatalog"}}, {"uri": {"prefix": "/consumercatalog"}}]
     assert http[0]["rewrite"] == {"uri": "/newcatalog"}

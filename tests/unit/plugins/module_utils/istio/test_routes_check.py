@@ -89,6 +89,14 @@ def test_destinations_ports_and_subsets():
     assert "Service shop/web does not exist" in problems[0].problem
 
 
+def same_workload(vs):
+    return {("istio", "ingress")}
+
+
+def by_ref(vs):
+    return {tuple(gateway_refs(vs))}
+
+
 def test_claims_and_conflicts():
     mine = objs(norm())["VirtualService"]
     assert vs_claims(mine)[0] == {("shop.example.com", '{"uri": {"prefix": "/"}}')}
@@ -96,12 +104,10 @@ def test_claims_and_conflicts():
              "spec": {"hosts": ["shop.example.com"], "gateways": ["edge.istio-ingress.svc.cluster.local"],
                       "http": [{"match": [{"uri": {"prefix": "/"}}], "route": []}]}}
     assert gateway_refs(other) == ["istio-ingress/edge"]
-    same_workload = lambda vs: {("istio", "ingress")}  # noqa: E731
     problems = find_conflicts(norm(), mine, [("hand-made", other)], "apps[shop]", same_workload)
     assert len(problems) == 1 and "shop.example.com prefix / is already routed by VirtualService legacy/old" in \
         problems[0].problem
     # another gateway workload (an internal gateway), mesh-only routes, other paths: no conflict
-    by_ref = lambda vs: {tuple(gateway_refs(vs))}  # noqa: E731
     assert find_conflicts(norm(), mine, [("x", other)], "apps[shop]", by_ref) == []
     mesh = dict(other, spec=dict(other["spec"], gateways=["mesh"]))
     assert find_conflicts(norm(), mine, [("x", mesh)], "apps[shop]", same_workload) == []
