@@ -105,7 +105,9 @@ options:
     type: dict
     suboptions:
       ingress_name:
-        description: Name of the ALB Ingress (as given to C(alb_ingress)). Required with O(provider=alb).
+        description:
+          - Name of the ALB Ingress (as given to C(alb_ingress)).
+          - Defaults to C(istio-edge-alb), the name role C(edge_alb) gives it.
         type: str
       ingress_namespace:
         description: Namespace of the Ingress. Defaults to O(gateway_namespace).
@@ -351,7 +353,8 @@ def argument_spec():
         nlb=dict(type="dict", options=dict(cluster_name=dict(type="str"))),
         frontdoor=dict(type="dict", options=dict(
             resource_group=dict(type="str"), profile_name=dict(type="str"), endpoint_name=dict(type="str"),
-            origin_group_name=dict(type="str", default="istio-edge"), origin_name=dict(type="str", default="istio-ingress"),
+            origin_group_name=dict(type="str", default="istio-edge"),
+            origin_name=dict(type="str", default="istio-ingress"),
             private_link=dict(type="dict", options=dict(id=dict(type="str"), name=dict(type="str"),
                                                         resource_group=dict(type="str"))))),
         envoy_config=dict(type="str", default="auto", choices=["auto", "always", "never"]),

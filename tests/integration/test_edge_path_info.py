@@ -156,8 +156,11 @@ def test_bad_input_names_the_option(ansible):
     result = ansible.module("edge_path_info", {"hostname": "https://shop.example.com/api"})
     assert result["failed"] and result["field"] == "hostname"
     assert "without scheme" in result["msg"]
-    result = ansible.module("edge_path_info", {"hostname": HOST, "provider": "alb"})
-    assert result["failed"] and result["field"] == "alb.ingress_name"
+    result = ansible.module("edge_path_info", {"hostname": HOST, "provider": "frontdoor",
+                                               "frontdoor": {"profile_name": "fd", "endpoint_name": "shop"}})
+    assert result["failed"] and result["field"] == "frontdoor.resource_group"
+    result = ansible.module("edge_path_info", {"hostname": HOST, "path": "api"})
+    assert result["failed"] and result["field"] == "path"
     result = ansible.module("edge_path_info", {"app": "nope", "apps": [
         {"name": "shop", "namespace": "shop", "hosts": [HOST], "http": [{"route": [{"host": "shop"}]}]}]})
     assert result["failed"] and result["field"] == "app"
@@ -166,7 +169,8 @@ def test_bad_input_names_the_option(ansible):
 def test_nothing_is_written(ansible, path, kube):
     path.build()
     before = get(kube, "v1", "Service", "istio-ingress", path.gw)["metadata"]["resourceVersion"]
-    gw_before = get(kube, "networking.istio.io/v1beta1", "Gateway", "shop-gateway", path.gw)["metadata"]["resourceVersion"]
+    gw_before = get(kube, "networking.istio.io/v1beta1", "Gateway", "shop-gateway",
+                    path.gw)["metadata"]["resourceVersion"]
     run(ansible, path.args(provider="nodeport", node_ports=path.node_ports))
     assert get(kube, "v1", "Service", "istio-ingress", path.gw)["metadata"]["resourceVersion"] == before
     assert get(kube, "networking.istio.io/v1beta1", "Gateway", "shop-gateway",

@@ -21,7 +21,8 @@ __metaclass__ = type
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose import (
     edge_checks, envoy as envoy_mod, istio_checks, k8s_checks, route_checks)
-from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.hops import Hop, order_hops, overall, summarize
+from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.hops import (
+    Hop, order_hops, overall, summarize)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import gateway_covers
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.render import mermaid
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.selection import select

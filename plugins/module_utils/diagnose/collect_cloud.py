@@ -18,6 +18,7 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match 
 
 ALB_PREFIX = "alb.ingress.kubernetes.io/"
 NLB_PREFIX = "service.beta.kubernetes.io/aws-load-balancer-"
+DEFAULT_ALB_INGRESS = "istio-edge-alb"    # role edge_alb's edge_alb_name
 
 
 def _failed(edge, exc):
@@ -41,7 +42,7 @@ def collect_alb(params, kube, opts, gateway_service):
     """``edge`` for an ALB made by the AWS Load Balancer Controller from an Ingress."""
     alb = params.get("alb") or {}
     namespace = alb.get("ingress_namespace") or opts["gateway_namespace"]
-    name = alb["ingress_name"]
+    name = alb.get("ingress_name") or DEFAULT_ALB_INGRESS
     edge = {"provider": "alb", "ingress_ref": "%s/%s" % (namespace, name), "target_groups": [], "listeners": []}
     ingress = kube.get("networking.k8s.io/v1", "Ingress", name, namespace)
     edge["ingress"] = _slim(ingress)

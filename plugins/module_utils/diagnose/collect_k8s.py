@@ -72,7 +72,8 @@ def _slim_pod(pod):
     return {"metadata": {"name": meta(pod).get("name"), "namespace": meta(pod).get("namespace"),
                          "labels": meta(pod).get("labels") or {}},
             "spec": {"nodeName": spec.get("nodeName"),
-                     "containers": [{"name": c.get("name"), "image": c.get("image")} for c in spec.get("containers") or []]},
+                     "containers": [{"name": c.get("name"), "image": c.get("image")}
+                                    for c in spec.get("containers") or []]},
             "status": pod.get("status") or {}}
 
 

@@ -62,12 +62,15 @@ def _check_manual(hop, snap):
         return
     by_name = dict((p.get("name") or str(p.get("port")), p) for p in service_ports(svc))
     for name, node_port in sorted(expected.items()):
-        port = by_name.get(name) or {}
-        hop.see("load balancer port %s -> every node:%s (Service port %s %s)", port.get("port", "?"), node_port,
-                name, "nodePort %s" % port.get("nodePort") if port else "missing")
+        port = by_name.get(name)
+        hop.see("%s: the load balancer forwards to <every node>:%s; the gateway Service %s", name, node_port,
+                "has port %s with nodePort %s" % (port.get("port"), port.get("nodePort")) if port else
+                "has no such port")
     if nodes:
         hop.see("nodes: %s", ", ".join(nodes[:20]))
-    hop.see("the load balancer itself is outside the cluster: its configuration cannot be read from here")
+    hop.ok("manual_forwarding", "The manual load balancer is outside the cluster and cannot be read from here; it "
+           "must forward to the nodePorts of node_ports on every node (compared with the gateway Service in the "
+           "next hop).")
 
 
 def _check_cloud_lb(hop, snap):
@@ -78,6 +81,7 @@ def _check_cloud_lb(hop, snap):
     address = lb_address(svc)
     if address:
         hop.see("external address %s", address)
+        hop.ok("external_address", "The cloud load balancer of the gateway Service has the address %s." % address)
         return
     hop.broken("no_external_address",
                "Service %s has no load balancer address (status.loadBalancer is empty): no cloud controller has "

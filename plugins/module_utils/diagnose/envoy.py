@@ -33,7 +33,8 @@ def _sections(dump):
 
 def _listener_summary(listener):
     sock = ((listener.get("address") or {}).get("socket_address") or {})
-    out = {"name": listener.get("name"), "address": sock.get("address"), "port": sock.get("port_value"),
+    name = listener.get("name") or "%s_%s" % (sock.get("address"), sock.get("port_value"))
+    out = {"name": name, "address": sock.get("address"), "port": sock.get("port_value"),
            "routes": [], "tcp_clusters": [], "filter_chains": len(listener.get("filter_chains") or [])}
     for chain in listener.get("filter_chains") or []:
         for flt in chain.get("filters") or []:
@@ -146,7 +147,8 @@ def check_envoy(parsed, host, path, ports, pod):
     for ``host``, a route for ``path`` and the route's cluster."""
     hop = Hop("envoy", "Envoy of pod %s" % pod)
     listeners = [lst for lst in parsed["listeners"] if not lst.get("static")]
-    hop.see("listeners: %s", ", ".join("%s:%s" % (lst["address"], lst["port"]) for lst in parsed["listeners"]) or "none")
+    hop.see("listeners: %s", ", ".join("%s:%s" % (lst["address"], lst["port"])
+                                       for lst in parsed["listeners"]) or "none")
     hop.details = {"listeners": len(parsed["listeners"]), "routes": len(parsed["routes"]),
                    "clusters": len(parsed["clusters"])}
     wanted = [lst for lst in listeners if lst["port"] in ports] if ports else listeners

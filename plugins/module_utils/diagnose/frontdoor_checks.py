@@ -38,7 +38,8 @@ def check_frontdoor(hop, snap, edge):
                 endpoint.get("name"), endpoint.get("enabled_state")), "Enable the endpoint.")
     group = edge.get("origin_group")
     if group is None:
-        hop.broken("origin_group_missing", "The origin group %s does not exist." % (edge.get("origin_group_name") or ""),
+        hop.broken("origin_group_missing",
+                   "The origin group %s does not exist." % (edge.get("origin_group_name") or ""),
                    "Create it (module frontdoor_origin).")
     else:
         probe = group.get("health_probe") or {}

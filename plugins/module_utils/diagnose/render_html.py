@@ -23,7 +23,8 @@ h1{font-size:1.5rem;margin-bottom:.25rem}
 .verdict{font-size:1.1rem;padding:.6rem 1rem;border-radius:6px;margin:1rem 0;border:2px solid}
 .path{display:flex;flex-wrap:wrap;align-items:stretch;gap:.25rem;margin:1.5rem 0}
 .hop{border:1px solid;border-radius:8px;padding:.5rem .7rem;min-width:8.5rem;max-width:12rem;font-size:.85rem}
-.hop .t{font-weight:600}.hop .o{word-break:break-all;opacity:.85}.hop .r{font-family:monospace;font-size:.8rem}
+.hop .t{font-weight:600}.hop .o{word-break:break-all;opacity:.85}
+.hop .r{font-family:monospace;font-size:.8rem;overflow-wrap:anywhere}
 .hop.broken{border-width:4px;box-shadow:0 0 0 3px #fce8e6}
 .arrow{align-self:center;font-size:1.4rem;color:#5f6368}
 .arrow.red{color:#d93025;font-weight:700}
@@ -97,12 +98,19 @@ def _envoy(envoy):
         escape(", ".join(lst.get("routes") or []) or "-")) for lst in envoy.get("listeners") or [])
     routes = "".join("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>" % (
         escape(r["route_config"] or ""), escape(", ".join(r["domains"][:4])), escape(r["match"]),
-        escape(", ".join(r["clusters"]) or ("direct %s" % r["direct_response"] if r["direct_response"] else "redirect")),
+        escape(", ".join(r["clusters"])
+               or ("direct %s" % r["direct_response"] if r["direct_response"] else "redirect")),
         escape(r.get("virtual_service") or "-")) for r in (envoy.get("routes") or [])[:200])
     return ("<h2>Envoy configuration (%s)</h2><table><tr><th>Listener</th><th>Address</th><th>Route configs</th></tr>"
             "%s</table><table><tr><th>Route config</th><th>Domains</th><th>Match</th><th>Cluster / action</th>"
             "<th>VirtualService</th></tr>%s</table><p>%d clusters</p>" % (
                 escape(envoy.get("pod") or "gateway pod"), rows, routes, len(envoy.get("clusters") or [])))
+
+
+def _strip_verdict(summary):
+    """The summary without its leading ``BROKEN:`` / ``OK:`` (the verdict box says it already)."""
+    head, sep, rest = summary.partition(": ")
+    return rest if sep and head.isupper() else summary
 
 
 def html(result, generated=None):
@@ -135,7 +143,7 @@ def html(result, generated=None):
 </body>
 </html>
 """ % {"title": escape(title), "css": _CSS, "vstyle": _style(status), "icon": ICONS.get(status, ""),
-       "status": escape(status.upper()), "summary": escape(result["summary"]), "path": _path(result),
+       "status": escape(status.upper()), "summary": escape(_strip_verdict(result["summary"])), "path": _path(result),
        "table": table, "sections": sections, "envoy": _envoy(result.get("envoy")),
        "mermaid": escape(result.get("mermaid") or mermaid(result)),
        "generated": escape(" at %s" % generated) if generated else ""}

@@ -104,9 +104,6 @@ def _node_ports(raw):
 
 def _check_edge_options(params):
     provider = params.get("provider")
-    if provider == "alb" and not (params.get("alb") or {}).get("ingress_name"):
-        raise field_error("alb.ingress_name", "the alb provider needs the Ingress that makes the ALB",
-                          "Set alb.ingress_name (and alb.ingress_namespace when it is not the gateway namespace).")
     if provider == "frontdoor":
         fd = params.get("frontdoor") or {}
         for key in _FRONTDOOR_KEYS:

@@ -87,5 +87,6 @@ def _intended_gateway(snap, sel, gateways, pod_labels):
     if expected and expected in gateways:
         return gateways[expected]
     covering = [g for g in gateways.values() if gateway_covers(g, host)]
-    covering.sort(key=lambda g: (not selects_pods(g, pod_labels), meta(g).get("namespace") != opts["gateway_namespace"]))
+    covering.sort(key=lambda g: (not selects_pods(g, pod_labels),
+                                 meta(g).get("namespace") != opts["gateway_namespace"]))
     return covering[0] if covering else None

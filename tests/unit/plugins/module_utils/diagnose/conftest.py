@@ -75,7 +75,8 @@ def _healthy():
                               "name": "k8s-edge", "dns_name": "k8s-edge-1234.us-east-1.elb.amazonaws.com",
                               "scheme": "internet-facing", "state": "active", "type": "application"},
             "listeners": [{"port": 80, "protocol": "HTTP", "certificates": []},
-                          {"port": 443, "protocol": "HTTPS", "certificates": ["arn:aws:acm:us-east-1:1:certificate/x"]}],
+                          {"port": 443, "protocol": "HTTPS",
+                           "certificates": ["arn:aws:acm:us-east-1:1:certificate/x"]}],
             "target_groups": [{"name": "k8s-istioing-istioing-1", "port": 30080, "protocol": "HTTP",
                                "target_type": "instance", "health_check": health,
                                "targets": [{"id": "i-0abc", "port": 30080, "state": "healthy"}]}]}
