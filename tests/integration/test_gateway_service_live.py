@@ -232,3 +232,18 @@ def test_azure_private_link_live(ansible, kube, gateway_ns):
     assert annotations[az + "port_15021_no_lb_rule"] == "true"
     assert_foreign_fields_survive(read(kube, gateway_ns, NAME))
     assert ansible.module("gateway_service", args)["changed"] is False
+
+
+def test_api_server_refusal_of_a_taken_node_port_names_the_option(ansible, kube, gateway_ns, other_ns):
+    """With the read-only check turned off (as when listing all Services is forbidden), the API server's own
+    allocation check refuses the apply; the error still names the option and nothing changes."""
+    create_service_with_node_port(kube, other_ns, "legacy-web", 32180)
+    create_istioctl_service(kube, gateway_ns)
+    version = read(kube, gateway_ns, NAME)["metadata"]["resourceVersion"]
+    args = dict(nodeport_args(gateway_ns, 32100), check_node_ports=False)
+    for check in (True, False):      # the server dry run of check mode refuses it the same way
+        result = ansible.module("gateway_service", args, check=check)
+        assert result["failed"] is True
+        assert result["field"] == "node_ports.http2", result["msg"]
+        assert "32180" in result["msg"] and "already allocated" in result["msg"]
+    assert read(kube, gateway_ns, NAME)["metadata"]["resourceVersion"] == version
