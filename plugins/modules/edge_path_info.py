@@ -28,7 +28,7 @@ description:
     reports (C(playbooks/diagnose.yml) writes them to files).
   - Read-only - nothing is ever written, C(changed) is always false, and check mode behaves the same.
 author:
-  - meshops platform team
+  - meshops platform team (@meshops)
 extends_documentation_fragment:
   - meshops.istio_edge.k8s_auth
   - meshops.istio_edge.aws_auth

@@ -33,7 +33,7 @@ def server_ports(snap, sel):
     gateway = sel.get("gateway")
     if gateway is None:
         return []
-    return sorted(set((s.get("port") or {}).get("number") for s, _ in gateway_covers(gateway, snap["target"]["host"])))
+    return sorted(set((s.get("port") or {}).get("number") for s, _entry in gateway_covers(gateway, snap["target"]["host"])))
 
 
 def analyze(snap):

@@ -62,7 +62,7 @@ def collect_gateway(applier, opts):
         pods = applier.list("v1", "Pod", ns, label_selector=_selector_string(selector))
         snap["gateway_pods"] = [_slim_pod(p) for p in pods]
     if opts.get("provider") == "nodeport":
-        nodes, _ = _optional(applier.list, "v1", "Node")
+        nodes, _error = _optional(applier.list, "v1", "Node")
         snap["nodes"] = [_node_label(n) for n in nodes or []]
     return snap
 
@@ -129,11 +129,11 @@ def collect_istio(applier, target, opts):
         snap["services"][key] = applier.get("v1", "Service", name, namespace)
         snap["endpoints"][key] = applier.get("v1", "Endpoints", name, namespace) if snap["services"][key] else None
     if "DestinationRule" in istio["kinds"]:
-        for namespace in sorted(set(ns for ns, _ in destinations)):
-            rules, _ = _optional(applier.list, api, "DestinationRule", namespace)
+        for namespace in sorted(set(ns for ns, _name in destinations)):
+            rules, _error = _optional(applier.list, api, "DestinationRule", namespace)
             snap["destination_rules"].extend(rules or [])
     for gateway in snap["gateways"]:
-        for server, _ in gateway_covers(gateway, target["host"]):
+        for server, _entry in gateway_covers(gateway, target["host"]):
             name = (server.get("tls") or {}).get("credentialName")
             if name:
                 key = "%s/%s" % (opts["gateway_namespace"], name)

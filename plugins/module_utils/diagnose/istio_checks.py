@@ -109,12 +109,12 @@ def check_gateway(snap, sel):
                 "route_not_found)." % (ref(gateway), host),
                 "Add %s to the hosts of Gateway %s (or bind the VirtualService to a Gateway that lists it)."
                 % (host, ref(gateway)))
-    hop.details["servers"] = [s.get("port", {}).get("number") for s, _ in covering]
+    hop.details["servers"] = [s.get("port", {}).get("number") for s, _entry in covering]
     _check_server_ports(hop, snap, gateway, covering)
     _check_tls(hop, snap, gateway, covering)
     if not hop.findings:
         hop.ok("gateway_ok", "Gateway %s selects the gateway pods and serves %s on port(s) %s." % (
-            ref(gateway), host, ", ".join(str(s.get("port", {}).get("number")) for s, _ in covering)))
+            ref(gateway), host, ", ".join(str(s.get("port", {}).get("number")) for s, _entry in covering)))
     return hop
 
 
@@ -123,7 +123,7 @@ def _check_server_ports(hop, snap, gateway, covering):
         return
     targets = _service_target_ports(snap)
     hop.see("gateway Service targetPorts: %s", ", ".join("%s=%s" % (v, k) for k, v in sorted(targets.items())))
-    for server, _ in covering:
+    for server, _entry in covering:
         number = (server.get("port") or {}).get("number")
         if number not in targets:
             hop.broken(
@@ -137,7 +137,7 @@ def _check_server_ports(hop, snap, gateway, covering):
 
 def _check_tls(hop, snap, gateway, covering):
     gw_ns = snap["options"]["gateway_namespace"]
-    for server, _ in covering:
+    for server, _entry in covering:
         protocol = ((server.get("port") or {}).get("protocol") or "").upper()
         tls = server.get("tls") or {}
         mode = (tls.get("mode") or "").upper()

@@ -44,7 +44,7 @@ def mermaid(result):
         if hop is None:
             continue
         label = "%s %s<br/>%s" % (ICONS.get(hop["status"], ""), _mermaid_text(hop["title"]),
-                                   _mermaid_text(hop.get("object") or hop["status"]))
+                                  _mermaid_text(hop.get("object") or hop["status"]))
         if hop["status"] != "ok" and hop.get("reason"):
             label += "<br/><i>%s</i>" % _mermaid_text(hop["reason"])
         lines.append("  %s[\"%s\"]" % (name, label))

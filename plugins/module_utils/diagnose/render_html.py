@@ -68,10 +68,10 @@ def _path(result):
 
 
 def _section(index, hop):
-    out = ['<section id="hop-%s" style="border-color:%s">' % (escape(hop["name"]), COLORS.get(hop["status"],
-                                                                                          COLORS["skipped"])[1])]
-    out.append("<h2>%d. %s %s: %s</h2>" % (index, ICONS.get(hop["status"], ""), escape(hop["title"]),
-                                          escape(hop["status"])))
+    border = COLORS.get(hop["status"], COLORS["skipped"])[1]
+    out = ['<section id="hop-%s" style="border-color:%s">' % (escape(hop["name"]), border)]
+    out.append("<h2>%d. %s %s: %s</h2>" % (
+        index, ICONS.get(hop["status"], ""), escape(hop["title"]), escape(hop["status"])))
     if hop.get("object"):
         out.append("<p><em>%s</em></p>" % escape(hop["object"]))
     if hop.get("message"):
@@ -81,9 +81,9 @@ def _section(index, hop):
     others = [f for f in hop.get("findings") or [] if f["status"] in ("warning", "broken")
               and f["message"] != hop.get("message")]
     if others:
-        out.append("<h3>Other findings</h3><ul>%s</ul>" % "".join(
-            "<li><strong>%s</strong> <code>%s</code>: %s</li>" % (escape(f["status"]), escape(f["reason"]),
-                                                                   escape(f["message"])) for f in others))
+        items = ["<li><strong>%s</strong> <code>%s</code>: %s</li>" % (
+            escape(f["status"]), escape(f["reason"]), escape(f["message"])) for f in others]
+        out.append("<h3>Other findings</h3><ul>%s</ul>" % "".join(items))
     if hop.get("fix"):
         out.append('<p class="fix"><strong>Fix:</strong> %s</p>' % escape(hop["fix"]))
     out.append("</section>")

@@ -64,7 +64,7 @@ def select(snap):
            "ref_resolved": None, "ref_form": None, "gateway": None, "gateway_is_referenced": False,
            "gateways": gateways}
     if best is not None:
-        _, vs, written, resolved, form, gateway = best
+        vs, written, resolved, form, gateway = best[1:]
         sel.update(vs=vs, ref_written=written, ref_resolved=resolved, ref_form=form)
         if gateway is not None:
             sel.update(gateway=gateway, gateway_is_referenced=True)

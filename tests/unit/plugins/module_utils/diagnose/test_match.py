@@ -20,9 +20,9 @@ def test_gateway_hosts_with_namespace_prefix():
     gateway = {"metadata": {"name": "edge", "namespace": "istio-ingress"},
                "spec": {"servers": [{"port": {"number": 80}, "hosts": ["shop/shop.example.com", "./ops.example.com"]},
                                     {"port": {"number": 443}, "hosts": ["*/*.example.com"]}]}}
-    assert [s["port"]["number"] for s, _ in gateway_covers(gateway, "shop.example.com", "shop")] == [80, 443]
-    assert [s["port"]["number"] for s, _ in gateway_covers(gateway, "shop.example.com", "other")] == [443]
-    assert [s["port"]["number"] for s, _ in gateway_covers(gateway, "ops.example.com", "istio-ingress")] == [80, 443]
+    assert [s["port"]["number"] for s, _entry in gateway_covers(gateway, "shop.example.com", "shop")] == [80, 443]
+    assert [s["port"]["number"] for s, _entry in gateway_covers(gateway, "shop.example.com", "other")] == [443]
+    assert [s["port"]["number"] for s, _entry in gateway_covers(gateway, "ops.example.com", "istio-ingress")] == [80, 443]
 
 
 def test_gateway_references():
