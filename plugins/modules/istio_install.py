@@ -28,7 +28,7 @@ description:
   - C(state=absent) uninstalls the gateways, istiod, then base, in that order. Istio's base chart marks its CRDs
     C(helm.sh/resource-policy=keep), so the CRDs and the custom resources stay.
 author:
-  - meshops platform team
+  - meshops platform team (@meshops)
 extends_documentation_fragment:
   - meshops.istio_edge.k8s_auth
 options:
@@ -196,8 +196,10 @@ seealso:
     link: https://istio.io/latest/docs/setup/install/helm/
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
 """
 

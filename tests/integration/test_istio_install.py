@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from test_istio_install_support import (  # noqa: F401 - fixtures
+from test_istio_install_support import (  # noqa: F401  # pylint: disable=unused-import
     NEW, OLD, by_name, chart_dir, gateway, helm_binaries, helm_repo, install_args, live, release, snapshot,
     uninstall)
 

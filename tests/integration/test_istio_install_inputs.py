@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from test_istio_install_support import (  # noqa: F401 - fixtures
+from test_istio_install_support import (  # noqa: F401  # pylint: disable=unused-import
     NEW, OLD, chart_dir, gateway, helm_binaries, helm_repo, install_args, live, release, uninstall)
 
 HELMS = ["helm3", "helm4"]
@@ -54,8 +54,8 @@ def test_several_gateways_and_their_real_selectors(ansible, kube, testbed, helm,
     args = install_args(helm, binary, chart_dir, NEW, gateways, **GATEWAYS_ONLY)
     result = ansible.module("istio_install", args)
     assert not result["failed"], result["msg"]
-    assert [r["name"] for r in result["releases"]] == ["istio-ingressgateway", "istio-ingress-internal",
-                                                        "mesh-gateway"]
+    names = [r["name"] for r in result["releases"]]
+    assert names == ["istio-ingressgateway", "istio-ingress-internal", "mesh-gateway"]
     first, internal, mesh = result["gateways"]
     # istio=<release name without istio->: the legacy-looking name gives istio=ingressgateway
     assert first["selector"] == {"app": "istio-ingressgateway", "istio": "ingressgateway"}
@@ -121,8 +121,8 @@ def test_missing_chart_version_in_a_local_directory(ansible, kube, testbed, helm
 
 
 @pytest.mark.parametrize("helm", HELMS)
-def test_missing_chart_version_in_a_helm_repository_keeps_helms_message(ansible, kube, testbed, helm, fresh_ns,
-                                                                         helm_repo):
+def test_missing_chart_version_in_a_helm_repository_keeps_helms_message(
+        ansible, kube, testbed, helm, fresh_ns, helm_repo):
     args = install_args(helm, helm_binaries(testbed)[helm], helm_repo, "1.28.0",
                         [gateway("istio-ingress", fresh_ns)], **GATEWAYS_ONLY)
     result = ansible.module("istio_install", args)

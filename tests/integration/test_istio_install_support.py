@@ -93,7 +93,7 @@ def helm_repo(testbed, chart_dir, tmp_path_factory):
 
 def helm_json(testbed, args):
     proc = subprocess.run([testbed["helm3"]] + args + ["--kubeconfig", testbed["kubeconfig"], "-o", "json"],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, check=False)
     if proc.returncode != 0:
         return None
     import json
@@ -107,7 +107,7 @@ def release(testbed, name, namespace):
 
 def uninstall(testbed, name, namespace):
     subprocess.run([testbed["helm3"], "uninstall", name, "-n", namespace, "--kubeconfig", testbed["kubeconfig"]],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
 
 def _items(kube, api_version, kind, namespace=None, label_selector=None):

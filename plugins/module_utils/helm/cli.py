@@ -123,7 +123,7 @@ class HelmCli:
         env["NO_COLOR"] = "1"
         try:
             proc = subprocess.run(cmd, cwd=self.workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, universal_newlines=True,
+                                  stderr=subprocess.PIPE, universal_newlines=True, check=False,
                                   timeout=(timeout or self.timeout) + 60)
         except subprocess.TimeoutExpired:
             raise EdgeError("helm %s did not finish within %ss." % (args[0], (timeout or self.timeout) + 60),

@@ -22,9 +22,9 @@ SELECTOR_KEYS = ("app", "istio")
 def release_objects(objects, namespace):
     """``{"workloads": [(kind, name, ns)], "services": [(name, ns)], "crds": [names]}`` of a manifest."""
     return {
-        "workloads": [(kind, name, ns) for kind, name, ns, _ in objects_of_kind(objects, WORKLOAD_KINDS, namespace)],
-        "services": [(name, ns) for _, name, ns, _ in objects_of_kind(objects, ("Service",), namespace)],
-        "crds": [name for _, name, _, _ in objects_of_kind(objects, ("CustomResourceDefinition",))],
+        "workloads": [item[:3] for item in objects_of_kind(objects, WORKLOAD_KINDS, namespace)],
+        "services": [item[1:3] for item in objects_of_kind(objects, ("Service",), namespace)],
+        "crds": [item[1] for item in objects_of_kind(objects, ("CustomResourceDefinition",))],
     }
 
 

@@ -135,8 +135,8 @@ def build_plan(params):
         namespace = _check_name(gateway.get("namespace") or DEFAULT_GATEWAY_NAMESPACE, "%s.namespace" % field,
                                 "namespace name", 63)
         if (namespace, name) in seen:
-            raise EdgeError("%s.name: release %s/%s is already used by %s." % (field, namespace, name,
-                                                                                seen[(namespace, name)]),
+            used_by = seen[(namespace, name)]
+            raise EdgeError("%s.name: release %s/%s is already used by %s." % (field, namespace, name, used_by),
                             field="%s.name" % field, hint="Give every gateway its own name (or namespace).")
         seen[(namespace, name)] = field
         releases.append({"component": "gateway", "chart": "gateway", "name": name, "namespace": namespace,

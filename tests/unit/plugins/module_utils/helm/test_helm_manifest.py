@@ -38,7 +38,7 @@ def test_parse_manifest_skips_empty_documents():
 
 def test_objects_of_kind_defaults_the_namespace():
     objs = parse_manifest(MANIFEST)
-    assert [(k, n, ns) for k, n, ns, _ in objects_of_kind(objs, ("ServiceAccount", "Deployment"), "rel-ns")] == [
+    assert [item[:3] for item in objects_of_kind(objs, ("ServiceAccount", "Deployment"), "rel-ns")] == [
         ("ServiceAccount", "istio-ingress", "rel-ns"), ("Deployment", "istio-ingress", "edge")]
 
 
