@@ -119,7 +119,10 @@ class HelmCli:
         cmd = [self.binary] + list(args)
         if cluster:
             cmd += self._connection_args()
-        env = dict(os.environ)
+        # The module's connection options are the only source of the cluster connection: helm's own
+        # HELM_KUBE* / HELM_NAMESPACE variables would silently point it elsewhere.
+        env = dict((key, value) for key, value in os.environ.items()
+                   if not key.startswith("HELM_KUBE") and key != "HELM_NAMESPACE")
         env["NO_COLOR"] = "1"
         try:
             proc = subprocess.run(cmd, cwd=self.workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
