@@ -15,7 +15,8 @@ default, a number as is, or a named Service port resolved to its nodePort (insta
 ``healthcheck-path`` defaults to ``/``. It is deliberately independent of the collection's code.
 
 Use in tests (``with controller.running(): ...``), in-process under ``moto.mock_aws`` (pass ``session``), or as
-a process for molecule: ``python aws_controller.py --kubeconfig K --endpoint-url U [--pid-file F]``.
+a process for molecule: ``python aws_controller.py --kubeconfig K --endpoint-url U [--pid-file F]``
+(``python aws_controller.py certificate DOMAIN`` requests an ISSUED ACM certificate in moto).
 """
 
 import argparse
@@ -439,7 +440,27 @@ if pytest is not None:
         return "g-" + uuid.uuid4().hex[:8]
 
 
+def request_certificate(argv):
+    """``aws_controller.py certificate --endpoint-url U --region R DOMAIN [SAN...]``: an ISSUED ACM certificate
+    in moto (MOTO_ACM_VALIDATION_WAIT=0 on the test bed); prints its ARN."""
+    parser = argparse.ArgumentParser(description="Request an ACM certificate in moto.")
+    parser.add_argument("--endpoint-url", default=os.environ.get("AWS_ENDPOINT_URL"))
+    parser.add_argument("--region", default=os.environ.get("AWS_DEFAULT_REGION", REGION))
+    parser.add_argument("domain")
+    parser.add_argument("sans", nargs="*")
+    args = parser.parse_args(argv)
+    acm = aws_clients(args.endpoint_url, args.region)["acm"]
+    kwargs = {"DomainName": args.domain, "ValidationMethod": "DNS"}
+    if args.sans:
+        kwargs["SubjectAlternativeNames"] = [args.domain] + args.sans
+    sys.stdout.write(acm.request_certificate(**kwargs)["CertificateArn"] + "\n")
+    return 0
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["certificate"]:
+        return request_certificate(argv[1:])
     parser = argparse.ArgumentParser(description="Play the AWS Load Balancer Controller against moto.")
     parser.add_argument("--kubeconfig", required=True)
     parser.add_argument("--endpoint-url", default=os.environ.get("AWS_ENDPOINT_URL"))
