@@ -24,7 +24,7 @@ description:
   - Everything that can fail on bad input (options, gateway Service, IngressGroup conflicts, ACM lookup, AWS
     region and credentials, Route53 zone) is checked before the Ingress is written.
 author:
-  - meshops platform team
+  - meshops platform team (@meshops)
 extends_documentation_fragment:
   - meshops.istio_edge.k8s_auth
   - meshops.istio_edge.aws_auth

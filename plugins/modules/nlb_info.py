@@ -19,7 +19,7 @@ description:
     type, the target group health check (HTTP on the status port at C(/healthz/ready), or TCP on the traffic
     port, or whatever the Service annotations say) and target health. Every finding is in RV(verification).
 author:
-  - meshops platform team
+  - meshops platform team (@meshops)
 extends_documentation_fragment:
   - meshops.istio_edge.k8s_auth
   - meshops.istio_edge.aws_auth

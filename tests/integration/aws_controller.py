@@ -248,7 +248,7 @@ class FakeLoadBalancerController:
                     certs.append(arn.strip())
             redirect = redirect or ann.get(ALB_PREFIX + "ssl-redirect")
             for item in filter(None, ann.get(ALB_PREFIX + "tags", "").split(",")):
-                key, _, value = item.partition("=")
+                key, value = (item.split("=", 1) + [""])[:2]
                 tags[key.strip()] = value.strip()
         name = "k8s-%s-%s" % (_sanitize(stack, 12), _hash(self.cluster, stack))
         lb = self._ensure_lb(stacks, stack, "ingress.k8s.aws/stack", name[:32], "application", scheme, tags)
@@ -358,7 +358,6 @@ class FakeLoadBalancerController:
         finally:
             stop.set()
             thread.join(timeout=30)
-
 
 
 # -- helpers and pytest fixtures for the AWS edge tests (import them into a test module) -------------------

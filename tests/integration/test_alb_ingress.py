@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from aws_controller import aws, gateway_service_manifest, lb_controller, unique, CLUSTER  # noqa: F401
+from aws_controller import aws, gateway_service_manifest, lb_controller, unique, CLUSTER  # noqa: F401  # pylint: disable=unused-import
 
 ALB = "alb.ingress.kubernetes.io/"
 

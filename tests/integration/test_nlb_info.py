@@ -11,7 +11,7 @@ covered in-process in test_alb_verify_inprocess.py (moto's server always says he
 
 import pytest
 
-from aws_controller import aws, gateway_service_manifest, lb_controller, CLUSTER  # noqa: F401
+from aws_controller import aws, gateway_service_manifest, lb_controller, CLUSTER  # noqa: F401  # pylint: disable=unused-import
 
 NLB = "service.beta.kubernetes.io/aws-load-balancer-"
 

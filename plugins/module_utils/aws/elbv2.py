@@ -70,7 +70,7 @@ def find_load_balancer(elbv2, stack_tag, stack, cluster_name=None, dns_name=None
             found.sort(key=lambda item: str(item[0].get("CreatedTime")), reverse=True)
             if len(found) > 1:
                 notes.append("%d load balancers carry %s=%s: %s (using the newest)" % (
-                    len(found), stack_tag, stack, ", ".join(lb["LoadBalancerName"] for lb, _ in found)))
+                    len(found), stack_tag, stack, ", ".join(item[0]["LoadBalancerName"] for item in found)))
             return found[0][0], found[0][1], notes
     return None, {}, notes
 
@@ -160,8 +160,8 @@ def snapshot(elbv2, lb, tags=None, with_health=True):
 def require_load_balancer(lb, what, stack_tag, stack, notes):
     if lb is None:
         raise EdgeError(
-            "No load balancer tagged %s=%s was found for %s.%s" % (stack_tag, stack, what,
-                                                                 (" " + "; ".join(notes)) if notes else ""),
+            "No load balancer tagged %s=%s was found for %s.%s"
+            % (stack_tag, stack, what, (" " + "; ".join(notes)) if notes else ""),
             code="LoadBalancerNotFound",
             hint="Check that the AWS Load Balancer Controller runs and reconciled it (kubectl describe), and that "
                  "region and cluster_name are right.")

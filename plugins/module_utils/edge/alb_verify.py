@@ -225,8 +225,8 @@ def verify_alb(snapshot, expected):
                            actual=lb["type"]))
     if lb.get("scheme") and lb["scheme"] != expected["scheme"]:
         out.append(finding(
-            "load_balancer.scheme", "Load balancer %s is %s, expected %s." % (lb.get("name"), lb["scheme"],
-                                                                             expected["scheme"]),
+            "load_balancer.scheme",
+            "Load balancer %s is %s, expected %s." % (lb.get("name"), lb["scheme"], expected["scheme"]),
             resource=lb.get("arn"), expected=expected["scheme"], actual=lb["scheme"],
             fix="The scheme cannot change in place: the controller re-creates the ALB (new DNS name)."))
     if (lb.get("state") or "") == "failed":

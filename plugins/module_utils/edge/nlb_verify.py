@@ -99,8 +99,8 @@ def nlb_expectations(service, health_check="from_service", status_port_name="sta
             notes.append(finding(
                 "service.healthcheck_port",
                 "%s: health-check port %s with instance targets probes port %s on the nodes, not the gateway's "
-                "status port (its nodePort is %s): every target is unhealthy." % (what, port, port,
-                                                                                 status.get("nodePort")),
+                "status port (its nodePort is %s): every target is unhealthy."
+                % (what, port, port, status.get("nodePort")),
                 resource=what, expected=str(status.get("nodePort")), actual=port,
                 fix="Set %shealthcheck-port to status-port (or %s), or use nlb-target-type ip."
                     % (PREFIX, status.get("nodePort"))))
@@ -159,8 +159,8 @@ def verify_nlb(snapshot, expected):
     for want in expected["listeners"]:
         listener = next((x for x in snapshot.get("listeners") or [] if x.get("port") == want["port"]), None)
         if listener is None:
-            out.append(finding("listener.missing", "No listener on port %s (Service port %s)." % (want["port"],
-                                                                                                 want["name"]),
+            out.append(finding("listener.missing",
+                               "No listener on port %s (Service port %s)." % (want["port"], want["name"]),
                                resource=lb.get("arn"), expected=want["protocol"]))
             continue
         if str(listener.get("protocol")).upper() != want["protocol"]:
@@ -172,8 +172,8 @@ def verify_nlb(snapshot, expected):
         missing = [c for c in want["certificates"] if c not in listener.get("certificates", [])]
         if missing:
             out.append(finding(
-                "listener.certificate", "TLS listener %s does not serve certificate(s) %s." % (want["port"],
-                                                                                             ", ".join(missing)),
+                "listener.certificate",
+                "TLS listener %s does not serve certificate(s) %s." % (want["port"], ", ".join(missing)),
                 resource=listener.get("arn"), expected=want["certificates"], actual=listener.get("certificates"),
                 fix="Check %sssl-cert (an ISSUED ACM certificate in this region)." % PREFIX))
         groups = [by_arn[a] for a in listener.get("forward_to") or [] if a in by_arn]

@@ -45,7 +45,7 @@ def test_status_port_variant_with_tls():
         (15021, "TCP", []), (80, "TCP", []), (443, "TLS", [CERT])]
     assert exp["stack"] == "istio-ingress/istio-ingress"
     assert verify_nlb(snapshot(exp, scheme="internet-facing"), exp) == []
-    same, _ = nlb_expectations(svc, "status_port")
+    same, notes = nlb_expectations(svc, "status_port")
     assert same["health_check"] == exp["health_check"]
 
 
@@ -56,7 +56,7 @@ def test_traffic_port_variant_and_defaults():
     assert [x["traffic_port"] for x in exp["listeners"]] == [30021, 30080, 30443]
     assert verify_nlb(snapshot(exp), exp) == []
     # expecting the status-port variant on it: three findings per target group
-    strict, _ = nlb_expectations(service(nlb_target_type="instance"), "status_port")
+    strict, notes = nlb_expectations(service(nlb_target_type="instance"), "status_port")
     assert strict["health_check"] == {"protocol": "HTTP", "port": "30021", "path": "/healthz/ready"}
     findings = verify_nlb(snapshot(exp), strict)
     assert sorted(set(f["check"] for f in findings)) == ["health_check.path", "health_check.port",
@@ -64,41 +64,43 @@ def test_traffic_port_variant_and_defaults():
 
 
 def test_ssl_ports_by_name_and_all_ports_when_unset():
-    exp, _ = nlb_expectations(service(ssl_cert=CERT, ssl_ports="https"))
+    exp, notes = nlb_expectations(service(ssl_cert=CERT, ssl_ports="https"))
     assert [x["protocol"] for x in exp["listeners"]] == ["TCP", "TCP", "TLS"]
-    exp, _ = nlb_expectations(service(ssl_cert=CERT))
+    exp, notes = nlb_expectations(service(ssl_cert=CERT))
     assert [x["protocol"] for x in exp["listeners"]] == ["TLS", "TLS", "TLS"]
 
 
 def test_service_findings():
-    _, notes = nlb_expectations(service(nlb_target_type="instance", healthcheck_protocol="http",
+    _expected, notes = nlb_expectations(service(nlb_target_type="instance", healthcheck_protocol="http",
                                         healthcheck_port="15021", healthcheck_path="/healthz/ready"))
     assert [n["check"] for n in notes] == ["service.healthcheck_port"]
     assert notes[0]["expected"] == "30021"
-    _, notes = nlb_expectations(service(healthcheck_protocol="http"))
+    _expected, notes = nlb_expectations(service(healthcheck_protocol="http"))
     assert [n["check"] for n in notes] == ["service.healthcheck_path"]
-    _, notes = nlb_expectations(service(healthcheck_port="nope"))
+    _expected, notes = nlb_expectations(service(healthcheck_port="nope"))
     assert [n["check"] for n in notes] == ["service.healthcheck_port"]
 
 
 def test_named_health_check_port_resolves_like_the_controller():
-    exp, _ = nlb_expectations(service(nlb_target_type="instance", healthcheck_protocol="http",
-                                      healthcheck_port="status-port"))
+    exp, notes = nlb_expectations(service(nlb_target_type="instance", healthcheck_protocol="http",
+                                          healthcheck_port="status-port"))
     assert exp["health_check"]["port"] == "30021"
-    exp, _ = nlb_expectations(service(healthcheck_protocol="http", healthcheck_port="status-port"))
+    exp, notes = nlb_expectations(service(healthcheck_protocol="http", healthcheck_port="status-port"))
     assert exp["health_check"]["port"] == "15021"
 
 
 def test_external_traffic_policy_local_defaults():
     svc = service(nlb_target_type="instance")
     svc["spec"].update(externalTrafficPolicy="Local", healthCheckNodePort=32000)
-    exp, _ = nlb_expectations(svc)
+    exp, notes = nlb_expectations(svc)
     assert exp["health_check"] == {"protocol": "HTTP", "port": "32000", "path": "/healthz"}
 
 
 def test_mistakes_on_the_nlb():
-    exp, _ = nlb_expectations(service(ssl_cert=CERT, ssl_ports="443"))
-    checks = lambda snap: sorted(f["check"] for f in verify_nlb(snap, exp))  # noqa: E731
+    exp, notes = nlb_expectations(service(ssl_cert=CERT, ssl_ports="443"))
+
+    def checks(snap):
+        return sorted(f["check"] for f in verify_nlb(snap, exp))
     assert checks(snapshot(exp, scheme="internet-facing")) == ["load_balancer.scheme"]
     assert checks(snapshot(exp, protocols={443: "TCP"})) == ["listener.protocol"]
     assert checks(snapshot(exp, certs=[])) == ["listener.certificate"]
