@@ -23,6 +23,7 @@ def path(kube):
 
 def _vars(path, report_dir, **extra):
     out = {"istio_edge_provider": "nodeport", "istio_gateway_namespace": path.gw,
+           "istio_edge_diagnose_namespace": path.app,
            "istio_edge_diagnose_node_ports": path.node_ports, "istio_edge_diagnose_envoy": "never",
            "istio_edge_diagnose_report_dir": report_dir}
     out.update(extra)
