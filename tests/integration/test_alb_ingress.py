@@ -109,12 +109,18 @@ def test_check_mode_writes_nothing_and_predicts(ansible, kube, namespace, gatewa
 def test_dropped_option_removes_its_annotation(ansible, kube, namespace, gateway, aws):
     arn = _cert(aws, "shop.example.com")
     args = _args(namespace, certificate_arn=[arn], verify="none")
-    assert ansible.module("alb_ingress", dict(args, tags={"a": "b"}, waf_acl_arn=(
+    assert ansible.module("alb_ingress", dict(args, tags={"a": "b"}, labels={"team": "edge"}, waf_acl_arn=(
         "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/edge/1234")))["changed"]
+    # someone else's annotation on the same Ingress is not ours to remove
+    kube.resources.get(api_version="networking.k8s.io/v1", kind="Ingress").patch(
+        name="edge", namespace=namespace, body={"metadata": {"annotations": {"example.com/owner": "sre"}}},
+        content_type="application/merge-patch+json")
     result = ansible.module("alb_ingress", args)
     assert result["changed"] is True
-    ann = _ingress(kube, namespace)["metadata"]["annotations"]
-    assert ALB + "tags" not in ann and ALB + "wafv2-acl-arn" not in ann
+    meta = _ingress(kube, namespace)["metadata"]
+    assert ALB + "tags" not in meta["annotations"] and ALB + "wafv2-acl-arn" not in meta["annotations"]
+    assert "team" not in meta["labels"]
+    assert meta["annotations"]["example.com/owner"] == "sre"
     assert ansible.module("alb_ingress", args)["changed"] is False
 
 

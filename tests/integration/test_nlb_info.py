@@ -10,6 +10,7 @@ covered in-process in test_alb_verify_inprocess.py (moto's server always says he
 """
 
 import pytest
+import yaml
 
 from aws_controller import aws, gateway_service_manifest, lb_controller, CLUSTER  # noqa: F401  # pylint: disable=unused-import
 
@@ -109,3 +110,28 @@ def test_bad_inputs(ansible, kube, namespace, aws):
     no_region = _info(ansible, namespace, wait=False, env={"AWS_DEFAULT_REGION": "", "AWS_REGION": "",
                                                            "AWS_CONFIG_FILE": "/nonexistent"})
     assert no_region["failed"] and no_region["field"] == "region"
+
+
+def test_role_edge_nlb(ansible, namespace, gateway, aws, lb_controller, tmp_path):
+    """Role edge_nlb as expose-app.yml includes it, with the fact role istio sets."""
+    _shape(ansible, namespace, target_type="ip", health_check="http")
+    playbook = tmp_path / "edge-nlb.yml"
+    playbook.write_text(yaml.safe_dump([{
+        "name": "edge_nlb", "hosts": "localhost", "gather_facts": False, "connection": "local",
+        "vars": {"istio_edge_gateway": {"name": "istio-ingress", "namespace": namespace, "service": "istio-ingress",
+                                        "profile": "nlb"},
+                 "edge_nlb_cluster_name": CLUSTER, "edge_nlb_wait_timeout": 60, "edge_nlb_health_check": "status_port"},
+        "roles": [{"role": "meshops.istio_edge.edge_nlb"}]}]))
+    with lb_controller.running():
+        rc, out, results = ansible.playbook(str(playbook))
+    assert rc == 0, out[-4000:]
+    [fact] = [r["ansible_facts"]["edge_nlb_info"] for r in results if "edge_nlb_info" in r.get("ansible_facts", {})]
+    assert fact["verification"]["status"] == "ok" and sorted(fact["listeners"]) == [80, 443, 15021]
+    assert fact["address"] == fact["load_balancer"]["dns_name"]
+    [stats] = [r["ansible_stats"]["data"]["istio_edge_nlb"] for r in results if "ansible_stats" in r]
+    assert stats["service"] == "%s/istio-ingress" % namespace
+
+    wrong = playbook.read_text().replace("profile: nlb", "profile: alb")
+    playbook.write_text(wrong)
+    rc, out, results = ansible.playbook(str(playbook))
+    assert rc != 0 and "not nlb" in out

@@ -39,15 +39,22 @@ def ingress_address(ingress):
     return None
 
 
-def owned_annotations(obj, manager=FIELD_MANAGER):
-    """Annotation keys our field manager owns on a live object (from managedFields)."""
+def owned_metadata_keys(obj, kind="annotations", manager=FIELD_MANAGER):
+    """Annotation (or label) keys our field manager owns on a live object (from managedFields)."""
     keys = set()
     for entry in ((obj or {}).get("metadata") or {}).get("managedFields") or []:
         if entry.get("manager") != manager or entry.get("operation") != "Apply":
             continue
-        fields = ((entry.get("fieldsV1") or {}).get("f:metadata") or {}).get("f:annotations") or {}
+        fields = ((entry.get("fieldsV1") or {}).get("f:metadata") or {}).get("f:" + kind) or {}
         keys.update(k[2:] for k in fields if k.startswith("f:"))
     return keys
+
+
+def stale_keys(live, desired):
+    """Annotations/labels we set earlier and no longer want: applying ``desired`` removes them."""
+    meta = desired["metadata"]
+    return sorted((owned_metadata_keys(live, "annotations") - set(meta.get("annotations") or {}))
+                  | (owned_metadata_keys(live, "labels") - set(meta.get("labels") or {})))
 
 
 def wait_for(predicate, timeout, what):
@@ -144,8 +151,7 @@ class AlbIngressRunner:
         return zone, current
 
     def apply_ingress(self, desired, live):
-        stale = owned_annotations(live) - set(desired["metadata"]["annotations"])
-        if live is not None and stale:
+        if live is not None and stale_keys(live, desired):
             after = self.kube.apply(desired)
             return dict(changed=True, before=strip_noise(live), after=strip_noise(after), object=after)
         return self.kube.ensure(desired, live=live, fetch=False)
@@ -189,7 +195,7 @@ class AlbIngressRunner:
         return snap["load_balancer"]
 
     # -- state ----------------------------------------------------------------------------------------
-    def present(self, diff):
+    def present(self):
         p = self.p
         live = self.kube.get(INGRESS[0], INGRESS[1], p["name"], p["namespace"])
         service = self.gateway_service()
@@ -206,8 +212,8 @@ class AlbIngressRunner:
         if res["changed"]:
             diffs.append(diff_dict(res["before"], res["after"], "Ingress %s/%s (live)" % (p["namespace"], p["name"]),
                                    "Ingress %s/%s (desired)" % (p["namespace"], p["name"])))
-        address = self.wait_address(res["object"] if not self.check_mode or live is not None else live,
-                                    res["changed"])
+        written = res["object"] if (live is not None or not self.check_mode) else None
+        address = self.wait_address(written, res["changed"])
         self.result["address"] = address
         lb = self.verify(address, expected)
         if r53_state and address:
@@ -271,7 +277,7 @@ class AlbIngressRunner:
 
 def run_alb_ingress(params, check_mode=False, diff=False):
     runner = AlbIngressRunner(params, check_mode=check_mode)
-    result = runner.absent() if runner.p["state"] == "absent" else runner.present(diff)
+    result = runner.absent() if runner.p["state"] == "absent" else runner.present()
     if not result["warnings"]:
         result.pop("warnings")
     return result

@@ -188,8 +188,3 @@ def paginate(client, operation, key, action, **kwargs):
     except (ClientError, BotoCoreError) as exc:
         raise aws_error(exc, action)
     return items
-
-
-def is_not_found(exc_code):
-    return exc_code in ("LoadBalancerNotFound", "TargetGroupNotFound", "ListenerNotFound",
-                        "ResourceNotFoundException", "NoSuchHostedZone")
