@@ -22,6 +22,7 @@ from ansible_runner import Ansible, REPO  # noqa: E402
 from testbed import TestBed  # noqa: E402
 
 FIXTURE_CHARTS = os.path.join(REPO, "tests", "fixtures", "charts")
+pytest_plugins = ["conftest_azure"]  # fake ARM fixtures for the Azure edge tests
 
 
 @pytest.fixture(scope="session")

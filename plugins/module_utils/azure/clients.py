@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.credentials import (
-    arm_endpoints, check_subscription, make_credential)
+    arm_endpoints, check_subscription, invalid_credential, make_credential)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.errors import azure_error, credential_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 
@@ -63,6 +63,8 @@ class AzureClients:
             self.credential.get_token(self.endpoints["scope"])
         except ClientAuthenticationError as exc:
             raise credential_error(exc)
+        except ValueError as exc:
+            raise invalid_credential(exc)
         except AzureError as exc:
             raise azure_error(exc, "get a token for %s" % self.endpoints["base_url"])
 

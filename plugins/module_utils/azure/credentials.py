@@ -115,6 +115,19 @@ def arm_endpoints(params):
 
 def make_credential(params):
     """The azure-identity credential for the options (no token is requested yet)."""
+    try:
+        return _make_credential(params)
+    except ValueError as exc:        # azure-identity's own argument checks (e.g. an empty AZURE_CLIENT_ID)
+        raise invalid_credential(exc)
+
+
+def invalid_credential(exc):
+    return EdgeError("Azure credentials cannot be used: %s" % exc, field="client_id", code="InvalidCredential",
+                     hint="Check client_id / tenant (and AZURE_CLIENT_ID / AZURE_TENANT_ID: set but empty counts as "
+                          "set). Nothing was changed.")
+
+
+def _make_credential(params):
     if not HAS_AZURE_IDENTITY:
         raise EdgeError("The azure-identity Python library is required (pip install azure-identity).")
     plan = auth_plan(params)

@@ -79,7 +79,7 @@ def azure_error(exc, action, field=None):
     details = {"status": status}
     if request_id:
         details["request_id"] = request_id
-    return EdgeError(text, field=field or hint_field, hint=hint, code=code, **details)
+    return EdgeError(text, field=hint_field or field, hint=hint, code=code, **details)
 
 
 _AADSTS = re.compile(r"AADSTS(\d+)")

@@ -45,6 +45,11 @@ def _plain(obj):
     return dict(obj)
 
 
+def scope_missing(exc):
+    """True when a 404 is about the subscription or resource group, not the resource itself."""
+    return getattr(getattr(exc, "error", None), "code", None) in ("SubscriptionNotFound", "ResourceGroupNotFound")
+
+
 def describe(kind, args):
     """``origin 'fd/og/o1'`` - the resource's path below the resource group."""
     return "%s '%s'" % (OPERATIONS[kind][2], "/".join(args[1:]))
@@ -61,10 +66,12 @@ class FrontDoorApplier:
         return getattr(self.clients.cdn, OPERATIONS[kind][0])
 
     def read(self, kind, args):
-        """The live resource as a dict, or None."""
+        """The live resource as a dict, or None (a missing subscription or resource group is an error)."""
         try:
             return _plain(self._ops(kind).get(*args))
-        except ResourceNotFoundError:
+        except ResourceNotFoundError as exc:
+            if scope_missing(exc):
+                raise azure_error(exc, "read %s" % describe(kind, args))
             return None
         except AzureError as exc:
             raise azure_error(exc, "read %s" % describe(kind, args))

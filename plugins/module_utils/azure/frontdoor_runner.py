@@ -26,7 +26,6 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor_
     validate_common, validate_present)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor_report import (
     plan_step, step_diff, summary)
-from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import KubeApplier
 
 WAF_API_VERSION = "2024-02-01"
 
@@ -52,6 +51,9 @@ class Present:
         needs_service = not origin.get("host_name") or (link and not link.get("id") and not link.get("name"))
         if not (needs_service or p["health_route_check"]):
             return origin["host_name"], {}, None
+        # imported here: without cluster access (origin.host_name, private_link.name, no probe check) the
+        # kubernetes library is not needed at all
+        from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import KubeApplier
         gw = GatewayReader(KubeApplier(p, check_mode=self.check_mode), p["gateway_name"], p["gateway_namespace"])
         service = gw.service()
         host = origin.get("host_name") or gw.origin_host(service, origin["wait_for_ip"], self.check_mode,
@@ -171,7 +173,9 @@ class Present:
                               "Create the Front Door WAF policy first (sku %s), or fix waf_policy.id." % p["sku"])
         steps = self.plan(fd, clients.subscription_id, host, link)
         for step in steps:
-            if step["action"] == "create":
+            if step.get("repair"):
+                self.actions.append("re-create %s (its provisioningState is Failed)" % step["label"])
+            elif step["action"] == "create":
                 self.actions.append("create %s" % step["label"])
             elif step["action"] == "update":
                 self.actions.append("update %s (%s)" % (step["label"], ", ".join(step["changes"])))

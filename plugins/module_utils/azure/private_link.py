@@ -83,6 +83,15 @@ class PrivateLinkApplier:
         try:
             return self._ops(target).get(target["resource_group"], target["name"]).as_dict()
         except ResourceNotFoundError as exc:
+            code = getattr(getattr(exc, "error", None), "code", None)
+            if code == "ResourceGroupNotFound":
+                field = "private_link.resource_group" if target["field"] == "private_link.name" else target["field"]
+                raise EdgeError("%s: resource group '%s' of the Private Link Service does not exist (subscription %s)."
+                                % (field, target["resource_group"], target["subscription"]), field=field, code=code,
+                                hint="Give the cluster's node resource group (MC_<rg>_<cluster>_<region>, see 'az aks "
+                                     "show --query nodeResourceGroup'). Nothing was changed.")
+            if code == "SubscriptionNotFound":
+                raise azure_error(exc, "read Private Link Service %s" % target["id"])
             raise EdgeError(
                 "%s: Private Link Service '%s' not found in resource group '%s' (subscription %s)."
                 % (target["field"], target["name"], target["resource_group"], target["subscription"]),

@@ -26,6 +26,10 @@ def plan_step(kind, desired, live, field=None, label=None):
     if live is None:
         step.update(action="create", changes=["(new)"], predicted=desired)
         return step
+    if get_path(live, ("properties", "provisioningState")) == "Failed":
+        # ARM's way to retry a resource whose last operation failed: PUT it again
+        step.update(action="create", repair=True, changes=["provisioningState Failed"], predicted=desired)
+        return step
     changes = differences(desired, live)
     if kind == "profile" and "sku.name" in changes:
         raise field_error("sku", "profile '%s' is %s and cannot be switched to %s by this module"
