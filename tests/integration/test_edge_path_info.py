@@ -175,3 +175,11 @@ def test_nothing_is_written(ansible, path, kube):
     assert get(kube, "v1", "Service", "istio-ingress", path.gw)["metadata"]["resourceVersion"] == before
     assert get(kube, "networking.istio.io/v1beta1", "Gateway", "shop-gateway",
                path.gw)["metadata"]["resourceVersion"] == gw_before
+
+
+def test_cloud_load_balancer_without_address(ansible, path):
+    """provider loadbalancer: no cloud controller on the test bed, so the Service never gets an address."""
+    path.build(svc_type="LoadBalancer")
+    result = run(ansible, path.args(provider="loadbalancer"))
+    assert result["broken_hop"] == "edge"
+    assert hop(result, "edge")["reason"] == "no_external_address"

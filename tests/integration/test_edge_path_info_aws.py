@@ -120,3 +120,39 @@ def test_aws_unreachable_is_reported_not_fatal(ansible, path):
     assert edge["status"] == "warning" and edge["reason"] == "edge_unreadable"
     assert "127.0.0.1:9" in edge["message"] or "EndpointConnectionError" in edge["message"]
     assert hop(result, "gateway")["status"] == "ok"
+
+
+NLB = "service.beta.kubernetes.io/aws-load-balancer-"
+
+
+def _nlb_annotations(health_port):
+    return {NLB + "type": "external", NLB + "nlb-target-type": "instance", NLB + "scheme": "internet-facing",
+            NLB + "healthcheck-protocol": "http", NLB + "healthcheck-port": str(health_port),
+            NLB + "healthcheck-path": "/healthz/ready"}
+
+
+def test_nlb_path_and_a_health_check_on_the_wrong_port(ansible, path, lb_controller, kube):  # noqa: F811
+    """The NLB is made from the gateway Service (type LoadBalancer) by the stand-in controller."""
+    path.build(service_annotations={}, svc_type="LoadBalancer")
+    status = path.node_ports["status-port"]
+    apply(kube, gateway_service(path.gw, "LoadBalancer", annotations=_nlb_annotations(status),
+                                node_ports=path.node_ports))
+    lb_controller.reconcile()
+    assert not lb_controller.errors, lb_controller.errors
+    args = path.args(provider="nlb", nlb={"cluster_name": "testbed"})
+    result = run(ansible, args)
+    edge = hop(result, "edge")
+    assert edge["status"] == "ok", edge
+    assert edge["object"].startswith("NLB ")
+    assert len([e for e in edge["evidence"] if e.startswith("target group ") and "health check" in e]) == 3
+    assert hop(result, "gateway_service")["status"] == "ok", hop(result, "gateway_service")
+
+    wrong = path.node_ports["http2"]          # probing the traffic nodePort instead of the status nodePort
+    apply(kube, gateway_service(path.gw, "LoadBalancer", annotations=_nlb_annotations(wrong),
+                                node_ports=path.node_ports))
+    lb_controller.reconcile()
+    result = run(ansible, args)
+    assert result["broken_hop"] == "edge"
+    assert hop(result, "edge")["reason"] == "healthcheck_port_mismatch"
+    svc = hop(result, "gateway_service")
+    assert svc["reason"] == "healthcheck_port_wrong" and str(wrong) in svc["message"]
