@@ -1,0 +1,108 @@
+# Copyright: meshops.istio_edge contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Azure options (azure.credentials), sign-in errors (azure.errors) and the Private Link helpers (pure parts)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.credentials import (
+    arm_endpoints, auth_plan, check_subscription)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.errors import credential_error
+from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.frontdoor_gateway import load_balancer_address
+from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.private_link import (
+    connection_summary, pick_connection, resolve_target)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
+
+SUB = "3c9d2e1f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
+
+
+def test_auth_plan():
+    sp = dict(client_id="c", secret="s", tenant="t")
+    assert auth_plan(dict(sp, auth_source="auto"))["kind"] == "credentials"
+    assert auth_plan({"auth_source": "auto"}) == {"kind": "default", "client_id": None, "tenant": None}
+    assert auth_plan({"auth_source": "auto", "client_id": "mi"})["client_id"] == "mi"     # user-assigned identity
+    assert auth_plan({"auth_source": "msi", "client_id": "mi"}) == {"kind": "msi", "client_id": "mi"}
+    assert auth_plan({"auth_source": "cli"}) == {"kind": "cli"}
+    for missing in ("client_id", "tenant"):
+        with pytest.raises(EdgeError) as err:
+            auth_plan(dict(sp, auth_source="auto", **{missing: None}))
+        assert err.value.field == missing
+    with pytest.raises(EdgeError) as err:
+        auth_plan(dict(sp, auth_source="credentials", secret=None))
+    assert err.value.field == "secret"
+
+
+def test_subscription_is_required_and_a_guid():
+    assert check_subscription({"subscription_id": SUB}) == SUB
+    for bad, fix in ((None, "AZURE_SUBSCRIPTION_ID"), ("", "AZURE_SUBSCRIPTION_ID"), ("Pay-As-You-Go", "az account")):
+        with pytest.raises(EdgeError) as err:
+            check_subscription({"subscription_id": bad})
+        assert err.value.field == "subscription_id" and fix in err.value.hint
+
+
+def test_arm_endpoints_per_cloud_and_overrides():
+    assert arm_endpoints({}) == {"base_url": "https://management.azure.com", "authority": None,
+                                 "scope": "https://management.azure.com/.default"}
+    china = arm_endpoints({"cloud_environment": "AzureChinaCloud"})
+    assert china["authority"] == "https://login.chinacloudapi.cn"
+    assert arm_endpoints({"cloud_environment": "AzureUSGovernment"})["scope"] == \
+        "https://management.core.usgovcloudapi.net/.default"
+    own = arm_endpoints({"base_url": "https://127.0.0.1:8443/", "authority_host": "https://127.0.0.1:8443"})
+    assert own == {"base_url": "https://127.0.0.1:8443", "authority": "https://127.0.0.1:8443",
+                   "scope": "https://127.0.0.1:8443/.default"}
+    for field, value in (("base_url", "http://arm.local"), ("authority_host", "login.example")):
+        with pytest.raises(EdgeError) as err:
+            arm_endpoints({field: value})
+        assert err.value.field == field
+
+
+def test_credential_errors_name_the_option():
+    from azure.core.exceptions import ClientAuthenticationError
+    wrong = credential_error(ClientAuthenticationError(
+        message="ClientSecretCredential.get_token failed: (invalid_client) AADSTS7000215: Invalid client secret."))
+    assert (wrong.field, wrong.code) == ("secret", "AADSTS7000215")
+    tenant = credential_error(ClientAuthenticationError(message="AADSTS90002: Tenant 'x' not found."))
+    assert tenant.field == "tenant"
+    nothing = credential_error(ClientAuthenticationError(
+        message="DefaultAzureCredential failed to retrieve a token from the included credentials."))
+    assert (nothing.field, nothing.code) == ("auth_source", "CredentialUnavailable")
+    assert "az login" in str(nothing)
+
+
+def test_resolve_target():
+    pls = "/subscriptions/%s/resourceGroups/MC_rg/providers/Microsoft.Network/privateLinkServices/p" % SUB
+    assert resolve_target({"id": pls}, "other")["subscription"] == SUB
+    by_annotation = resolve_target({"resource_group": "MC_rg"}, SUB,
+                                   {"service.beta.kubernetes.io/azure-pls-name": "pls-istio"})
+    assert by_annotation["id"].endswith("/resourceGroups/MC_rg/providers/Microsoft.Network/privateLinkServices/"
+                                        "pls-istio")
+    assert resolve_target({"resource_group": "MC_rg", "name": "mine"}, SUB, {})["name"] == "mine"
+    with pytest.raises(EdgeError) as err:
+        resolve_target({"resource_group": "MC_rg"}, SUB, {})
+    assert err.value.field == "private_link.name"
+
+
+def conn(name, status, description):
+    return {"name": name, "properties": {"privateEndpoint": {"id": "/pe/" + name},
+                                         "privateLinkServiceConnectionState": {"status": status,
+                                                                               "description": description}}}
+
+
+def test_pick_connection_by_request_message():
+    conns = [conn("old", "Disconnected", "fd msg"), conn("other", "Pending", "someone else"),
+             conn("mine", "Pending", "fd msg")]
+    assert pick_connection(conns, "fd msg")["name"] == "mine"
+    assert pick_connection(conns, "nobody") is None
+    assert connection_summary(conns[2]) == {"name": "mine", "status": "Pending", "description": "fd msg",
+                                            "actions_required": None, "private_endpoint_id": "/pe/mine"}
+
+
+def test_load_balancer_address():
+    assert load_balancer_address({"status": {"loadBalancer": {"ingress": [{"ip": "10.0.0.7"}]}}}) == "10.0.0.7"
+    assert load_balancer_address({"status": {"loadBalancer": {"ingress": [{"hostname": "lb.example"}]}}}) == \
+        "lb.example"
+    assert load_balancer_address({"status": {"loadBalancer": {}}}) is None
+    assert load_balancer_address(None) is None
