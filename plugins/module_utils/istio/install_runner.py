@@ -110,6 +110,14 @@ class _Run:
             self._manifests[key] = self.helm.manifest(spec["name"], spec["namespace"])
         return self._manifests[key]
 
+    def _rendered(self, spec):
+        """What ``helm upgrade`` would apply (``helm template``), rendered once per release."""
+        key = ("rendered", spec["namespace"], spec["name"])
+        if key not in self._manifests:
+            self._manifests[key] = self.helm.template(spec["name"], spec["namespace"], self._chart(spec),
+                                                      spec["values"], spec["field"], self._kube_version())
+        return self._manifests[key]
+
     def _kube_version(self):
         try:
             return self.kube.client.version["kubernetes"]["gitVersion"]
@@ -184,9 +192,8 @@ class _Run:
     def _gateway(self, item):
         spec, action = item["spec"], item["decision"]["action"]
         if self.check_mode and action != NONE:
-            rendered = self.helm.template(spec["name"], spec["namespace"], self._chart(spec), spec["values"],
-                                          spec["field"], self._kube_version())
-            workload, service = pick_gateway_objects(parse_manifest(rendered), spec["name"], spec["namespace"])
+            objects = parse_manifest(self._rendered(spec))
+            workload, service = pick_gateway_objects(objects, spec["name"], spec["namespace"])
             return gateway_info(spec, workload and workload[3], service and service[3], "rendered")
         workload, service = pick_gateway_objects(parse_manifest(self._manifest(spec)), spec["name"], spec["namespace"])
         live_workload = self.kube.get("apps/v1", workload[0], workload[1], workload[2]) if workload else None
@@ -206,8 +213,7 @@ class _Run:
             if action == UNINSTALL:
                 after, rendered = "", False
             elif self.check_mode:
-                after, rendered = self.helm.template(spec["name"], spec["namespace"], self._chart(spec),
-                                                     spec["values"], spec["field"], self._kube_version()), True
+                after, rendered = self._rendered(spec), True
             else:
                 after, rendered = self._manifest(spec), False
             self.diffs.append(report.manifest_diff(spec, item.get("manifest_before", ""), after, rendered))
