@@ -10,7 +10,9 @@ gateway pod is made Ready by hand; Envoy never runs, so its config is unit-teste
 import pytest
 
 from app_route_support import apply, get
-from test_edge_path_info_support import HOST, Path, hop, statuses
+from test_edge_path_info_support import HOST, Path, hop, statuses, fake_node  # noqa: F401 - pytest fixture
+
+pytestmark = pytest.mark.usefixtures("fake_node")
 
 
 @pytest.fixture

@@ -12,7 +12,10 @@ import pytest
 
 from app_route_support import apply
 from aws_controller import aws, lb_controller  # noqa: F401 - pytest fixtures
+from test_edge_path_info_support import fake_node  # noqa: F401 - pytest fixture
 from test_edge_path_info_support import Path, gateway_service, hop, live_node_ports
+
+pytestmark = pytest.mark.usefixtures("fake_node")
 
 INGRESS = "edge"
 

@@ -15,10 +15,12 @@ import pytest
 
 from ansible_runner import REPO
 from app_route_support import apply
-from test_edge_path_info_support import HOST, NET, Path, hop
+from test_edge_path_info_support import HOST, NET, Path, hop, fake_node  # noqa: F401 - pytest fixture
 
 sys.path.insert(0, os.path.join(REPO, "tests", "fake_arm"))
 import fake_arm  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("fake_node")
 
 LB_IP = "10.224.0.7"
 PLS_RG = "MC_rg-aks_aks_eastus"

@@ -9,7 +9,9 @@ import pytest
 
 from ansible_runner import REPO
 from app_route_support import apply
-from test_edge_path_info_support import HOST, Path
+from test_edge_path_info_support import HOST, Path, fake_node  # noqa: F401 - pytest fixture
+
+pytestmark = pytest.mark.usefixtures("fake_node")
 
 PLAYBOOK = os.path.join(REPO, "playbooks", "diagnose.yml")
 

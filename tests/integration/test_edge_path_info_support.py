@@ -16,6 +16,8 @@ What the test bed cannot do, and how the tests stand in for it (said here once, 
 import time
 import uuid
 
+import pytest
+
 from app_route_support import apply, delete_namespace, ensure_istio_crds
 
 GATEWAY_LABELS = {"app": "istio-ingress", "istio": "ingress"}
@@ -30,6 +32,17 @@ def ensure_node(kube):
     """A Node object for the hand-made Ready pods (the node lifecycle controller is off on the test bed)."""
     apply(kube, {"apiVersion": "v1", "kind": "Node", "metadata": {"name": NODE},
                  "spec": {}})
+
+
+@pytest.fixture(scope="module", autouse=False)
+def fake_node(kube):
+    """The Node object of the hand-made Ready pods, removed when the test module ends (import it with
+    ``pytestmark = pytest.mark.usefixtures("fake_node")``)."""
+    yield NODE
+    try:
+        kube.resources.get(api_version="v1", kind="Node").delete(name=NODE)
+    except Exception:  # noqa: BLE001 - best effort cleanup
+        pass
 
 
 def _core(kube):
