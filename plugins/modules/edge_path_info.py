@@ -317,7 +317,8 @@ mermaid:
 envoy:
   description:
     - Envoy's configuration of one gateway pod - C(listeners), C(routes), C(clusters), C(istio_version),
-      C(pod) - when it was read; null otherwise.
+      C(pod) - when it was read; null otherwise. C(routes) and C(clusters) hold at most 300 entries
+      (C(routes_total), C(clusters_total) give the counts).
   returned: always
   type: dict
 report:

@@ -69,7 +69,7 @@ def analyze(snap):
         "broken_hop": broken_hop,
         "broken_hops": broken,
         "summary": summarize(snap["target"], hop_dicts),
-        "envoy": parsed,
+        "envoy": envoy_mod.summary_for_result(parsed) if parsed else None,
         "selected": {
             "virtual_service": _ref(sel.get("vs")),
             "gateway": _ref(sel.get("gateway")),

@@ -116,6 +116,15 @@ def parse_config_dump(dump):
             "istio_version": meta.get("ISTIO_VERSION"), "pod": meta.get("NAME")}
 
 
+def summary_for_result(parsed, limit=300):
+    """The parsed dump for the module result: long route and cluster lists cut to ``limit`` (with totals)."""
+    out = dict(parsed)
+    for key in ("routes", "clusters"):
+        out["%s_total" % key] = len(parsed[key])
+        out[key] = parsed[key][:limit]
+    return out
+
+
 def domain_matches(domain, host):
     domain, host = domain.lower(), host.lower()
     if domain == "*":

@@ -38,7 +38,8 @@ def check_gateway_service(snap):
     hop.details = {"type": spec.get("type", "ClusterIP"),
                    "node_ports": dict((p.get("name") or str(p.get("port")), p.get("nodePort"))
                                       for p in service_ports(svc) if p.get("nodePort")),
-                   "annotations": dict((meta(svc).get("annotations") or {}))}
+                   "annotations": dict((k, v) for k, v in (meta(svc).get("annotations") or {}).items()
+                                       if k != "kubectl.kubernetes.io/last-applied-configuration")}
     status = status_port_entry(svc, opts["status_port"])
     if status is None:
         hop.broken("status_port_missing",

@@ -109,6 +109,7 @@ def test_envoy_hop_joins_the_analysis(healthy, config_dump, hop):
     assert envoy["status"] == "ok" and envoy["object"] == "Envoy of pod istio-ingress-6d9c8b7f5-x2k4p"
     assert result["hops"][-1]["name"] == "envoy"
     assert result["envoy"]["istio_version"] == "1.24.2"
+    assert result["envoy"]["routes_total"] == len(result["envoy"]["routes"]) == 4
     assert "envoy{{" in result["mermaid"]
 
 
