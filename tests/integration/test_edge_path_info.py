@@ -185,3 +185,17 @@ def test_cloud_load_balancer_without_address(ansible, path):
     result = run(ansible, path.args(provider="loadbalancer"))
     assert result["broken_hop"] == "edge"
     assert hop(result, "edge")["reason"] == "no_external_address"
+
+
+def test_diagnoses_what_app_route_made(ansible, path):
+    """The Gateway and VirtualService written by the collection's own app_route module diagnose as ok."""
+    path.build(routes=False)
+    app = {"name": "shop", "namespace": path.app, "hosts": [HOST],
+           "http": [{"name": "main", "match": [{"prefix": "/"}], "route": [{"host": "shop", "port": 8080}]}]}
+    routed = ansible.module("app_route", {"apps": [app], "gateway_namespace": path.gw})
+    assert not routed["failed"], routed.get("msg")
+    result = run(ansible, {"app": "shop", "apps": [app], "gateway_namespace": path.gw, "envoy_config": "never",
+                           "provider": "nodeport", "node_ports": path.node_ports})
+    assert result["status"] == "ok", result["summary"]
+    assert result["selected"]["virtual_service"].startswith(path.app + "/")
+    assert result["target"]["gateway_ref"] == result["selected"]["gateway"]

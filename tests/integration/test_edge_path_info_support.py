@@ -126,7 +126,7 @@ class Path:
         self.node_ports = {}
 
     def build(self, service_annotations=None, pin=True, ready_gateway=True, gateway_ip="192.0.2.10",
-              svc_type="NodePort"):
+              svc_type="NodePort", routes=True):
         kube = self.kube
         ensure_istio_crds(kube)
         ensure_node(kube)
@@ -147,8 +147,9 @@ class Path:
         if ready_gateway:
             make_pod_ready(kube, self.gw, GATEWAY_LABELS, gateway_ip)
             wait_endpoints(kube, self.gw, "istio-ingress")
-        apply(kube, self.gateway())
-        apply(kube, self.virtual_service())
+        if routes:
+            apply(kube, self.gateway())
+            apply(kube, self.virtual_service())
         apply(kube, {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "shop", "namespace": self.app},
                      "spec": {"ports": [{"name": "http", "port": 8080, "targetPort": 8080, "protocol": "TCP"}]}})
         apply(kube, self.endpoints())
