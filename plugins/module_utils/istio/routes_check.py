@@ -283,37 +283,65 @@ def bound_to_gateway(vs):
     return any(g != "mesh" for g in gateways)
 
 
-def _tcp_clash(mine, theirs):
-    return any(p1 == p2 and hosts_overlap(h1, h2) for h1, p1 in mine for h2, p2 in theirs)
-
-
-def find_conflicts(app, vs, others, path, workload_of):
-    """``others``: (owner description, VirtualService) pairs not owned by this app (desired or live).
+class ClaimIndex:
+    """Who routes which host + path (and TCP port) on which gateway workload, built once for a whole run.
 
     ``workload_of(vs)`` returns the set of gateway workloads (selectors) the VirtualService's gateways select;
-    a claim conflicts only when both VirtualServices reach the same gateway workload.
+    a claim conflicts only when both VirtualServices reach the same gateway workload. A lookup costs one dict
+    access per claim, so hundreds of apps against thousands of live VirtualServices stay fast.
     """
-    problems = []
-    http, tcp = vs_claims(vs)
-    mine = workload_of(vs)
-    for owner, other in others:
-        if not bound_to_gateway(other) or not (mine & workload_of(other)):
-            continue
-        their_http, their_tcp = vs_claims(other)
-        clash = sorted(http & their_http)
-        if clash:
-            problems.append(Problem(
-                path + ".http", "%s is already routed by VirtualService %s/%s (%s)" % (
-                    describe_claim(clash[0]), other["metadata"].get("namespace"), other["metadata"]["name"], owner),
-                "Give the app another host or path, or remove the route from the other VirtualService first; two "
-                "VirtualServices claiming the same host and path on one gateway make Envoy pick one at random."))
-        if _tcp_clash(tcp, their_tcp):
-            port = sorted(p for dummy, p in tcp)[0]
-            problems.append(Problem(
-                path + ".tcp", "gateway port %s is already routed by VirtualService %s/%s (%s)" % (
-                    port, other["metadata"].get("namespace"), other["metadata"]["name"], owner),
-                "Use another gateway port for this app, or remove the other VirtualService's tcp route first."))
-    return problems
+
+    def __init__(self, workload_of):
+        self.workload_of = workload_of
+        self.http = {}
+        self.tcp = {}
+
+    def add(self, owner, vs):
+        """Index a VirtualService (desired or live) routed by ``owner`` (a description for messages)."""
+        if not bound_to_gateway(vs):
+            return
+        workloads = self.workload_of(vs)
+        http, tcp = vs_claims(vs)
+        for claim in http:
+            self.http.setdefault(claim, []).append((owner, vs, workloads))
+        for host, port in tcp:
+            self.tcp.setdefault(port, []).append((host, owner, vs, workloads))
+
+    def conflicts(self, vs, path):
+        """Problems for ``vs``: claims another indexed VirtualService already holds on the same workload."""
+        mine = self.workload_of(vs)
+        key = _vs_key(vs)
+        http, tcp = vs_claims(vs)
+        problems, seen = [], set()
+        for claim in sorted(http):
+            for owner, other, workloads in self.http.get(claim, ()):
+                other_key = _vs_key(other)
+                if other_key == key or other_key in seen or not mine & workloads:
+                    continue
+                seen.add(other_key)
+                problems.append(Problem(
+                    path + ".http", "%s is already routed by VirtualService %s/%s (%s)" % (
+                        describe_claim(claim), other_key[0], other_key[1], owner),
+                    "Give the app another host or path, or remove the route from the other VirtualService first; "
+                    "two VirtualServices claiming the same host and path on one gateway make Envoy pick one at "
+                    "random."))
+        for host, port in sorted(tcp):
+            for other_host, owner, other, workloads in self.tcp.get(port, ()):
+                other_key = ("tcp",) + _vs_key(other)
+                if other_key[1:] == key or other_key in seen or not mine & workloads:
+                    continue
+                if not hosts_overlap(host, other_host):
+                    continue
+                seen.add(other_key)
+                problems.append(Problem(
+                    path + ".tcp", "gateway port %s is already routed by VirtualService %s/%s (%s)" % (
+                        port, other_key[1], other_key[2], owner),
+                    "Use another gateway port for this app, or remove the other VirtualService's tcp route first."))
+        return problems
+
+
+def _vs_key(vs):
+    return (vs["metadata"].get("namespace"), vs["metadata"]["name"])
 
 
 def gateway_refs(vs):

@@ -16,7 +16,7 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors i
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_build import (
     build_app, build_namespace_injection, gateway_ref, object_key)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_check import (
-    Problem, check_destinations, check_gateway_binding, check_selector, find_conflicts, gateway_refs, refusal)
+    ClaimIndex, Problem, check_destinations, check_gateway_binding, check_selector, gateway_refs, refusal)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_snapshot import (
     Snapshot, discover_api, owned_by)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_validate import app_scope, normalize_apps
@@ -147,23 +147,21 @@ def _check_claims(apps, desired, snap, acted, gateways):
             out.add(tuple(sorted(selector.items())) if selector else ("ref", ref))
         return out
 
-    wanted = {}
-    for app in apps:
-        for vs in _find(desired[app["name"]], "VirtualService"):
-            wanted[(vs["metadata"]["namespace"], vs["metadata"]["name"])] = (app["name"], vs)
-    problems = []
+    index = ClaimIndex(workload_of)
+    wanted, mine = set(), []
     for app in apps:
         vs = _find(desired[app["name"]], "VirtualService")[0]
-        others = []
-        for key, (owner, other) in wanted.items():
-            if owner != app["name"]:
-                others.append(("app %s in this run" % owner, other))
-        for key, live in snap.virtual_services.items():
-            owner = owned_by(live)
-            if key in wanted or owner in acted:
-                continue
-            others.append(("app %s" % owner if owner else "not managed by meshops.istio_edge", live))
-        problems += find_conflicts(app, vs, others, "apps[%s]" % app["name"], workload_of)
+        wanted.add((vs["metadata"]["namespace"], vs["metadata"]["name"]))
+        index.add("app %s in this run" % app["name"], vs)
+        mine.append((app, vs))
+    for key, live in snap.virtual_services.items():
+        owner = owned_by(live)
+        if key in wanted or owner in acted:
+            continue
+        index.add("app %s" % owner if owner else "not managed by meshops.istio_edge", live)
+    problems = []
+    for app, vs in mine:
+        problems += index.conflicts(vs, "apps[%s]" % app["name"])
     return problems
 
 

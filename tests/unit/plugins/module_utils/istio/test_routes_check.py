@@ -7,7 +7,7 @@ __metaclass__ = type
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_build import build_app
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_check import (
-    Problem, check_destinations, check_gateway_binding, check_selector, find_conflicts, gateway_refs, hosts_overlap,
+    ClaimIndex, Problem, check_destinations, check_gateway_binding, check_selector, gateway_refs, hosts_overlap,
     refusal, selector_from_labels, service_ref, vs_claims)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_validate import normalize_apps
 
@@ -97,6 +97,13 @@ def by_ref(vs):
     return {tuple(gateway_refs(vs))}
 
 
+def conflicts(vs, others, workload_of):
+    index = ClaimIndex(workload_of)
+    for owner, other in others:
+        index.add(owner, other)
+    return index.conflicts(vs, "apps[shop]")
+
+
 def test_claims_and_conflicts():
     mine = objs(norm())["VirtualService"]
     assert vs_claims(mine)[0] == {("shop.example.com", '{"uri": {"prefix": "/"}}')}
@@ -104,15 +111,29 @@ def test_claims_and_conflicts():
              "spec": {"hosts": ["shop.example.com"], "gateways": ["edge.istio-ingress.svc.cluster.local"],
                       "http": [{"match": [{"uri": {"prefix": "/"}}], "route": []}]}}
     assert gateway_refs(other) == ["istio-ingress/edge"]
-    problems = find_conflicts(norm(), mine, [("hand-made", other)], "apps[shop]", same_workload)
+    problems = conflicts(mine, [("hand-made", other)], same_workload)
     assert len(problems) == 1 and "shop.example.com prefix / is already routed by VirtualService legacy/old" in \
         problems[0].problem
+    # the app's own VirtualService (indexed too, as in a run) is not a conflict
+    assert conflicts(mine, [("app shop in this run", mine)], same_workload) == []
     # another gateway workload (an internal gateway), mesh-only routes, other paths: no conflict
-    assert find_conflicts(norm(), mine, [("x", other)], "apps[shop]", by_ref) == []
+    assert conflicts(mine, [("x", other)], by_ref) == []
     mesh = dict(other, spec=dict(other["spec"], gateways=["mesh"]))
-    assert find_conflicts(norm(), mine, [("x", mesh)], "apps[shop]", same_workload) == []
+    assert conflicts(mine, [("x", mesh)], same_workload) == []
     api = dict(other, spec=dict(other["spec"], http=[{"match": [{"uri": {"prefix": "/api"}}]}]))
-    assert find_conflicts(norm(), mine, [("x", api)], "apps[shop]", same_workload) == []
+    assert conflicts(mine, [("x", api)], same_workload) == []
+
+
+def test_tcp_port_claims_need_overlapping_hosts():
+    db = norm(http=None, hosts=["*"], tcp=[{"port": 3306, "route": [{"host": "mysql"}]}])
+    mine = objs(db)["VirtualService"]
+    other = {"metadata": {"name": "pg", "namespace": "db"},
+             "spec": {"hosts": ["db.example.com"], "gateways": ["db/gw"],
+                      "tcp": [{"match": [{"port": 3306}], "route": []}]}}
+    problems = conflicts(mine, [("app pg", other)], same_workload)
+    assert [p.path for p in problems] == ["apps[shop].tcp"] and "gateway port 3306" in problems[0].problem
+    other["spec"]["tcp"][0]["match"] = [{"port": 5432}]
+    assert conflicts(mine, [("app pg", other)], same_workload) == []
 
 
 def test_refusal_lists_every_problem():
