@@ -139,7 +139,9 @@ options:
           - Host of the origin. Defaults to C(status.loadBalancer.ingress[0].ip) of the gateway Service.
         type: str
       origin_host_header:
-        description: Host header sent to the origin. Defaults to the origin host.
+        description:
+          - Host header sent to the origin. Unset (the default), Front Door forwards the client's Host header,
+            which the apps' VirtualServices route by; health probes then carry the origin host.
         type: str
       http_port:
         description: HTTP port of the origin.

@@ -6,6 +6,7 @@
     python tests/fake_arm/fake_arm.py up DIR [--port N]   # writes DIR/fake-arm.{pid,json,env}, certs in DIR/fake-arm/
     python tests/fake_arm/fake_arm.py down DIR            # stops it by its recorded PID
     python tests/fake_arm/fake_arm.py env DIR             # prints the exports (source it)
+    python tests/fake_arm/fake_arm.py seed DIR --resource-group RG [--location L] [--waf-policy ID]
 
 ``DIR`` may be a test bed directory: ``testbed.py down`` also stops ``fake-arm.pid``. The ``FakeArm`` class is
 the tests' client (seed a Private Link Service, read resources, count requests by method, inject faults).
@@ -154,8 +155,13 @@ def _alive(pid):
         return False
 
 
-def up(directory, port=0):
-    """Start the server for ``directory``; returns the info dict (also written to fake-arm.json)."""
+def up(directory, port=0, subscription=None):
+    """Start the server for ``directory``; returns the info dict (also written to fake-arm.json).
+
+    ``subscription``: the subscription id the fake serves as its main one (default a fixed test id), so an
+    inventory's own ids (WAF policy, Private Link Service) can be used unchanged.
+    """
+    subscription = subscription or SUBSCRIPTION
     from arm_certs import make_certs
     directory = os.path.abspath(directory)
     if os.path.exists(os.path.join(directory, "fake-arm.pid")):
@@ -170,7 +176,7 @@ def up(directory, port=0):
     log = open(os.path.join(work, "server.log"), "a")
     cmd = [sys.executable, os.path.join(HERE, "arm_server.py"), "--port", str(port), "--cert", certs["server.crt"],
            "--key", certs["server.key"], "--tenant", TENANT, "--client-id", CLIENT_ID, "--client-secret", secret,
-           "--subscription", SUBSCRIPTION, "--subscription", OTHER_SUBSCRIPTION,
+           "--subscription", subscription, "--subscription", OTHER_SUBSCRIPTION,
            "--log", os.path.join(work, "server.log"), "--port-file", port_file]
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     _PROCS[proc.pid] = proc
@@ -184,7 +190,7 @@ def up(directory, port=0):
     with open(port_file) as handle:
         bound = int(handle.read())
     info = {"url": "https://127.0.0.1:%d" % bound, "port": bound, "pid": proc.pid, "ca_cert": certs["ca.crt"],
-            "tenant": TENANT, "client_id": CLIENT_ID, "client_secret": secret, "subscription_id": SUBSCRIPTION,
+            "tenant": TENANT, "client_id": CLIENT_ID, "client_secret": secret, "subscription_id": subscription,
             "other_subscription_id": OTHER_SUBSCRIPTION, "workdir": work}
     path = os.path.join(directory, "fake-arm.json")
     with open(path, "w") as handle:
@@ -236,15 +242,26 @@ def main(argv=None):
     start = sub.add_parser("up")
     start.add_argument("dir")
     start.add_argument("--port", type=int, default=0)
+    start.add_argument("--subscription", help="main subscription id served (default: a fixed test id)")
+    seed = sub.add_parser("seed", help="put a resource group (and a Front Door WAF policy) into a running fake")
+    seed.add_argument("dir")
+    seed.add_argument("--resource-group", required=True)
+    seed.add_argument("--location", default="westeurope")
+    seed.add_argument("--waf-policy", help="resource id of a Front Door WAF policy to create")
     sub.add_parser("down").add_argument("dir")
     sub.add_parser("env").add_argument("dir")
     args = parser.parse_args(argv)
     if args.cmd == "up":
-        info = dict(up(args.dir, args.port))
+        info = dict(up(args.dir, args.port, args.subscription))
         info["client_secret"] = "<in %s>" % os.path.join(os.path.abspath(args.dir), "fake-arm.json")
         sys.stdout.write(json.dumps(info, indent=2) + "\n")
     elif args.cmd == "down":
         down(args.dir)
+    elif args.cmd == "seed":
+        arm = FakeArm.from_dir(args.dir)
+        arm.seed_resource_group(args.resource_group, args.location)
+        if args.waf_policy:
+            arm.seed(args.waf_policy, {"location": "Global", "sku": {"name": "Premium_AzureFrontDoor"}})
     else:
         with open(os.path.join(args.dir, "fake-arm.env")) as handle:
             sys.stdout.write(handle.read())

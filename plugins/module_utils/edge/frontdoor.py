@@ -98,7 +98,8 @@ def origin_body(origin, host_name, private_link=None):
     """``private_link``: ``dict(id, location, request_message)`` resolved by the runner, or None."""
     props = {
         "hostName": host_name,
-        "originHostHeader": origin.get("origin_host_header") or host_name,
+        # unset: Front Door forwards the client's Host header, which Istio routes by (probes carry the origin host)
+        "originHostHeader": origin.get("origin_host_header") or None,
         "httpPort": origin["http_port"], "httpsPort": origin["https_port"],
         "priority": origin["priority"], "weight": origin["weight"],
         "enabledState": _enabled(origin["enabled"]),

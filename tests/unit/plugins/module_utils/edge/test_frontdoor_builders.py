@@ -43,7 +43,8 @@ def test_origin_group_defaults_are_the_seed_probe():
 def test_origin_with_shared_private_link():
     link = {"id": PLS, "location": "eastus", "request_message": "fd-shop please"}
     props = fd.origin_body(params()["origin"], "10.224.0.50", link)["properties"]
-    assert props["hostName"] == props["originHostHeader"] == "10.224.0.50"
+    assert props["hostName"] == "10.224.0.50"
+    assert props["originHostHeader"] is None           # the client's Host header reaches Istio's host routing
     assert (props["httpPort"], props["httpsPort"], props["priority"], props["weight"]) == (80, 443, 1, 1000)
     assert props["enabledState"] == "Enabled" and props["enforceCertificateNameCheck"] is True
     assert props["sharedPrivateLinkResource"] == {"privateLink": {"id": PLS}, "privateLinkLocation": "eastus",

@@ -20,7 +20,7 @@ PLS = "/subscriptions/s1/resourceGroups/MC_rg/providers/Microsoft.Network/privat
 OG = "/subscriptions/s1/resourceGroups/rg-edge/providers/Microsoft.Cdn/profiles/fd/originGroups/og"
 
 DESIRED_ORIGIN = {"properties": {
-    "hostName": "10.224.0.50", "originHostHeader": "10.224.0.50", "httpPort": 80, "httpsPort": 443,
+    "hostName": "10.224.0.50", "originHostHeader": None, "httpPort": 80, "httpsPort": 443,
     "priority": 1, "weight": 1000, "enabledState": "Enabled", "enforceCertificateNameCheck": True,
     "sharedPrivateLinkResource": {"privateLink": {"id": PLS}, "privateLinkLocation": "East US",
                                   "requestMessage": "fd please"}}}
@@ -30,7 +30,7 @@ def live_origin(**props):
     body = {"name": "o", "type": "Microsoft.Cdn/profiles/origingroups/origins",
             "id": "/subscriptions/s1/resourcegroups/rg-edge/providers/Microsoft.Cdn/profiles/fd/origingroups/og/origins/o",
             "properties": {
-                "hostName": "10.224.0.50", "originHostHeader": "10.224.0.50", "httpPort": 80, "httpsPort": 443,
+                "hostName": "10.224.0.50", "originHostHeader": None, "httpPort": 80, "httpsPort": 443,
                 "priority": 1, "weight": 1000, "enabledState": "Enabled", "enforceCertificateNameCheck": True,
                 "originGroupName": "og", "provisioningState": "Succeeded", "deploymentStatus": "NotStarted",
                 "sharedPrivateLinkResource": {"privateLink": {"id": PLS.lower()}, "groupId": None,
