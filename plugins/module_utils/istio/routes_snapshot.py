@@ -191,7 +191,12 @@ class Snapshot:
         deployments = self.deployments
         if cluster_wide:
             if self._cluster_deployments is None:
-                self._cluster_deployments = self.bulk.list_kind("apps/v1", "Deployment")
+                try:
+                    self._cluster_deployments = self.bulk.list_kind("apps/v1", "Deployment")
+                except EdgeError as exc:
+                    if exc.code != 403:
+                        raise
+                    self._cluster_deployments = []  # may not list cluster-wide: the gateway namespace only
             deployments = self._cluster_deployments
         out = []
         for dep in deployments:
