@@ -32,7 +32,7 @@ unit: bootstrap
 	@$(VENV_ACTIVATE) python -m pytest -q tests/unit
 
 integration: bootstrap
-	@$(VENV_ACTIVATE) python -m pytest -q -n 2 tests/integration
+	@$(VENV_ACTIVATE) python -m pytest -q -n 2 --dist loadfile tests/integration
 
 bench: bootstrap
 	@$(VENV_ACTIVATE) python bench/expose_apps.py
