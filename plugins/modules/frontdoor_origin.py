@@ -29,7 +29,7 @@ description:
   - Long-running ARM operations are waited for with the SDK's pollers. O(state=absent) deletes the chain in
     reverse order (security policy, route, custom domains, origin, origin group, endpoint, profile).
 author:
-  - meshops platform team
+  - meshops platform team (@meshops)
 options:
   state:
     description:

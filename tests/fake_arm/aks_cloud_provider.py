@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # Copyright: meshops.istio_edge contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A stand-in for AKS's cloud provider on the test bed (the real one needs Azure): for every Service of type
@@ -53,7 +53,7 @@ def reconcile(core, arm, node_rg, location, log):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--kubeconfig", required=True)
     parser.add_argument("--fake-arm-dir", required=True)
     parser.add_argument("--node-resource-group", required=True)

@@ -59,7 +59,7 @@ class Ref:
 
     @property
     def type_key(self):
-        types = [t.lower() for t, _ in self.pairs] + ([self.collection.lower()] if self.collection else [])
+        types = [pair[0].lower() for pair in self.pairs] + ([self.collection.lower()] if self.collection else [])
         return "%s/%s" % ((self.provider or "").lower(), "/".join(types))
 
     @property
@@ -213,7 +213,7 @@ class Store:
         arm_type = spec.arm_type if spec else ref.type_key
         return ArmError(404, "ResourceNotFound", "The Resource '%s/%s' under resource group '%s' was not found. "
                         "For more details please go to https://aka.ms/ARMResourceNotFoundFix"
-                        % (arm_type, "/".join(n for _, n in ref.pairs), ref.rg))
+                        % (arm_type, "/".join(pair[1] for pair in ref.pairs), ref.rg))
 
     # -- long-running operations ------------------------------------------------------------------------
     def start_op(self, kind, method, ref, on_done, path):
@@ -290,7 +290,7 @@ class Store:
         if len(ref.pairs) > 1 and self.get(ref.parent()) is None:
             raise ArmError(404, "ParentResourceNotFound",
                            "Can not perform requested operation on nested resource. Parent resource '%s' not found."
-                           % "/".join(n for _, n in ref.pairs[:-1]))
+                           % "/".join(pair[1] for pair in ref.pairs[:-1]))
         existing = self.get(ref)
         if existing is not None and existing.body.get("properties", {}).get("provisioningState") in (
                 "Creating", "Updating", "Deleting"):

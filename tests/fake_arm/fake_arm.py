@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # Copyright: meshops.istio_edge contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Start and stop the project's fake Azure Resource Manager (+ AAD token endpoint) on 127.0.0.1 over HTTPS.
@@ -227,7 +227,7 @@ def down(directory):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        for _ in range(50):
+        for _attempt in range(50):
             if not _alive(pid):
                 break
             time.sleep(0.1)
@@ -237,7 +237,7 @@ def down(directory):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     start = sub.add_parser("up")
     start.add_argument("dir")

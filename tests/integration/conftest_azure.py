@@ -103,9 +103,12 @@ class Gateway:
                           "metadata": {"name": name, "namespace": self.namespace},
                           "spec": {"hosts": ["*"], "gateways": ["%s/%s" % (self.namespace, gateway)], "http": [{
                               "match": [{"uri": {match: probe_path}}], "rewrite": {"uri": "/healthz/ready"},
-                              "route": [{"destination": {"host": "%s.%s.svc.cluster.local" % (self.name,
-                                                                                               self.namespace),
+                              "route": [{"destination": {"host": self.service_host,
                                                          "port": {"number": 15021}}}]}]}})
+
+    @property
+    def service_host(self):
+        return "%s.%s.svc.cluster.local" % (self.name, self.namespace)
 
     def args(self):
         return {"gateway_name": self.name, "gateway_namespace": self.namespace}

@@ -76,7 +76,7 @@ def test_private_link_chain_lifecycle(ansible, azure_arm, frontdoor_gateway):
     assert first["diff"]["after"]["origin"]["properties"]["sharedPrivateLinkResource"]["privateLinkLocation"] == "eastus"
     assert first["diff"]["after"]["private_endpoint_connection"] == {"status": "Approved"}
     writes = arm.writes()
-    assert [m for m, _ in writes].count("PUT") == 6                    # 5 AFD resources + the approval
+    assert [write[0] for write in writes].count("PUT") == 6                    # 5 AFD resources + the approval
     assert writes[-1][1].lower().endswith("/privateendpointconnections/%s" % conns[0]["name"].lower())
 
     # second run: nothing to do, and not a single write request (ARM respells ids, enums, locations)
@@ -99,7 +99,7 @@ def test_private_link_chain_lifecycle(ansible, azure_arm, frontdoor_gateway):
                                "origin group 'fd-shop/istio-edge'", "endpoint 'fd-shop/shop'",
                                "Front Door profile 'fd-shop'"]
     assert gone["profile_kept"] is False
-    assert [m for m, _ in arm.writes()] == ["DELETE"] * 5
+    assert [write[0] for write in arm.writes()] == ["DELETE"] * 5
     assert arm.resource_ids() == seeded
     assert arm.connections(PLS_RG, PLS_NAME) == []
     arm.clear_requests()
@@ -121,10 +121,10 @@ def test_update_patches_only_what_changed(ansible, azure_arm, frontdoor_gateway)
     assert changed["actions"] == [
         "update Front Door profile 'fd-shop' (tags.env)", "update endpoint 'fd-shop/shop' (tags.env)",
         "update origin group 'fd-shop/istio-edge' (properties.healthProbeSettings.probeIntervalInSeconds)"]
-    assert [m for m, _ in arm.writes()] == ["PATCH", "PATCH", "PATCH"]        # no PUT, no approval again
+    assert [write[0] for write in arm.writes()] == ["PATCH", "PATCH", "PATCH"]        # no PUT, no approval again
     assert changed["diff"]["before"]["origin_group"]["properties"]["healthProbeSettings"]["probeIntervalInSeconds"] == 100
     assert changed["origin_group"]["probe"]["interval"] == 30
-    profile = [r for r in arm.resources("microsoft.cdn/profiles")][0]
+    profile = arm.resources("microsoft.cdn/profiles")[0]
     assert profile["tags"] == {"team": "edge", "env": "prod"}                  # tags set before are kept
 
 

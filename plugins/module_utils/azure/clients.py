@@ -20,9 +20,14 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors i
 try:
     from azure.core.exceptions import AzureError, ClientAuthenticationError
     HAS_AZURE_CORE = True
-except ImportError:
-    AzureError = ClientAuthenticationError = Exception
+except ImportError:  # the module reports the missing library before any of this runs
     HAS_AZURE_CORE = False
+
+    class AzureError(Exception):
+        pass
+
+    class ClientAuthenticationError(AzureError):
+        pass
 
 try:
     from azure.mgmt.cdn import CdnManagementClient

@@ -16,9 +16,9 @@ import re
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 
 try:
-    from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
+    from azure.core.exceptions import ClientAuthenticationError, ServiceRequestError
 except ImportError:
-    ClientAuthenticationError = HttpResponseError = ServiceRequestError = None
+    ClientAuthenticationError = ServiceRequestError = None
 
 # ARM error code -> (option the user should look at, how to fix)
 _CODE_HINTS = {

@@ -18,9 +18,17 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors i
 try:
     from azure.core.exceptions import AzureError, HttpResponseError, ResourceNotFoundError
     from azure.core.rest import HttpRequest
-except ImportError:
-    AzureError = HttpResponseError = ResourceNotFoundError = Exception
+except ImportError:  # the module reports the missing library before any of this runs
     HttpRequest = None
+
+    class AzureError(Exception):
+        pass
+
+    class HttpResponseError(AzureError):
+        pass
+
+    class ResourceNotFoundError(HttpResponseError):
+        pass
 
 # kind -> (operations attribute of CdnManagementClient, update method, what users call it)
 OPERATIONS = {

@@ -22,8 +22,7 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.private_l
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import diff_dict
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import field_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge import frontdoor as fdb
-from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor_params import (
-    validate_common, validate_present)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor_params import validate_present
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor_report import (
     plan_step, step_diff, summary)
 

@@ -23,8 +23,12 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor_
 
 try:
     from azure.core.exceptions import AzureError, ResourceNotFoundError
-except ImportError:
-    AzureError = ResourceNotFoundError = Exception
+except ImportError:  # the module reports the missing library before any of this runs
+    class AzureError(Exception):
+        pass
+
+    class ResourceNotFoundError(AzureError):
+        pass
 
 PLS_NAME_ANNOTATION = "service.beta.kubernetes.io/azure-pls-name"
 # a connection that can still carry traffic, best first

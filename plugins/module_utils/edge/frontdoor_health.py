@@ -125,7 +125,7 @@ def find_probe_route(probe_path, virtual_services, gateways, workload_labels, ho
         meta, spec = vs.get("metadata") or {}, vs.get("spec") or {}
         refs = set()
         for ref in spec.get("gateways") or []:
-            ns, _, name = ref.rpartition("/")
+            ns, name = ref.rpartition("/")[::2]
             refs.add((ns or meta.get("namespace"), name))
         if not refs & bound or not _host_matches(spec.get("hosts"), host):
             continue

@@ -24,8 +24,10 @@ _HOST = re.compile(r"^(?=.{1,253}$)([a-zA-Z0-9_]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?
                    r"[a-zA-Z0-9])?)*\.?$")
 
 
-def _name(field, value, pattern=_AFD_NAME, what="letters, digits and hyphens, starting and ending with a letter "
-                                                 "or digit"):
+_AFD_NAME_RULE = "letters, digits and hyphens, starting and ending with a letter or digit"
+
+
+def _name(field, value, pattern=_AFD_NAME, what=_AFD_NAME_RULE):
     if not value or not pattern.match(value):
         raise field_error(field, "'%s' is not a valid name" % value, "Use %s." % what)
 
