@@ -17,7 +17,7 @@ import json
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_build import (
     APP_LABEL, gateway_ref)
-from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_validate import HTTP_PROTOCOLS
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_fields import HTTP_PROTOCOLS
 
 CLUSTER_SUFFIXES = (".svc.cluster.local", ".svc")
 

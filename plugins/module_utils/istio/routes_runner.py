@@ -37,6 +37,8 @@ def run_app_route(params, check_mode=False, diff=False):
     api = discover_api(applier, need_telemetry)
     snap = Snapshot(bulk, api, params["gateway_name"], params["gateway_namespace"]).read(apps)
     desired, selector, warnings = _desired(apps, snap, api)
+    if snap.narrowed_warning():
+        warnings.append(snap.narrowed_warning())
     problems = _check(apps, desired, snap, selector)
     if problems:
         raise refusal(problems)
@@ -249,9 +251,12 @@ def _absent(apps, bulk, diff):
                     msg="Istio's CRDs are not installed, so no app object exists.", api_requests=dict(bulk.requests))
     snap = Snapshot(bulk, api, None, None)
     scopes = dict((a["name"], app_scope(a)) for a in apps)
+    fallback = None
+    if all(scope is not None for scope in scopes.values()):
+        fallback = set().union(*scopes.values()) if scopes else None
     deletes = dict((kind, []) for kind in DELETE_ORDER)
     per_app = dict((a["name"], []) for a in apps)
-    for obj in snap.read_owned():
+    for obj in snap.read_owned(fallback):
         owner = owned_by(obj, names)
         if owner is None or (scopes[owner] is not None and obj["metadata"].get("namespace") not in scopes[owner]):
             continue

@@ -95,23 +95,23 @@ class Snapshot:
             return items
         return self.bulk.list_kind(api_version, kind, namespaces=namespaces, label_selector=label_selector)
 
-    def _istio_list(self, api_version, kind, label_selector=None):
+    def _istio_list(self, api_version, kind, label_selector=None, namespaces=None):
         try:
-            return self.bulk.list_kind(api_version, kind, label_selector=label_selector)
+            return self.bulk.list_kind(api_version, kind, label_selector=label_selector, namespaces=namespaces)
         except EdgeError as exc:
             if exc.code == 404:
                 self.bulk.applier.client.resources.invalidate_cache()
                 raise crds_missing_error([kind], api_version.split("/")[0])
             raise
 
-    def read_owned(self):
-        """Only the collection's per-app objects (for state=absent)."""
+    def read_owned(self, scope=None):
+        """Only the collection's per-app objects (for state=absent); ``scope``: namespaces to fall back to."""
         selector = "%s=%s" % (MANAGED_BY_LABEL, MANAGED_BY_VALUE)
         self.owned = []
         for kind in ("VirtualService", "DestinationRule", "Gateway"):
-            self.owned += self._istio_list(self.api["networking"], kind, selector)
+            self.owned += self._istio_list(self.api["networking"], kind, selector, scope)
         if self.api.get("telemetry"):
-            self.owned += self._istio_list(self.api["telemetry"], "Telemetry", selector)
+            self.owned += self._istio_list(self.api["telemetry"], "Telemetry", selector, scope)
         return self.owned
 
     def read(self, apps):
@@ -124,21 +124,37 @@ class Snapshot:
                     ref = service_ref(dest["host"], app["namespace"])
                     if ref:
                         service_namespaces.add(ref[0])
-        self.namespaces = self._namespaces(service_namespaces)
+        # namespace-scoped credentials: Istio objects are then read in the namespaces the apps touch only
+        scope = set(app_namespaces) | {self.gateway_namespace}
+        for app in apps:
+            if app.get("gateway"):
+                scope.add(app["gateway"]["namespace"])
+            if app.get("use_gateway"):
+                scope.add(app["use_gateway"].split("/")[0])
+        self.namespaces = self._namespaces(service_namespaces | scope)
         existing = service_namespaces & self.namespaces
         self.services = _index(self._list("v1", "Service", existing)) if existing else {}
         self.deployments = []
         if self.gateway_namespace in self.namespaces:
             self.deployments = self._list("apps/v1", "Deployment", {self.gateway_namespace})
+        scope &= self.namespaces
         net = self.api["networking"]
-        self.gateways = _index(self._istio_list(net, "Gateway"))
-        self.virtual_services = _index(self._istio_list(net, "VirtualService"))
-        self.destination_rules = _index(self._istio_list(net, "DestinationRule"))
+        self.gateways = _index(self._istio_list(net, "Gateway", namespaces=scope))
+        self.virtual_services = _index(self._istio_list(net, "VirtualService", namespaces=scope))
+        self.destination_rules = _index(self._istio_list(net, "DestinationRule", namespaces=existing | app_namespaces))
         self.telemetries = {}
         if self.api.get("telemetry"):
             selector = "%s=%s" % (MANAGED_BY_LABEL, MANAGED_BY_VALUE)
-            self.telemetries = _index(self._istio_list(self.api["telemetry"], "Telemetry", selector))
+            self.telemetries = _index(self._istio_list(self.api["telemetry"], "Telemetry", selector,
+                                                       app_namespaces & self.namespaces))
         return self
+
+    def narrowed_warning(self):
+        if not self.bulk.narrowed:
+            return None
+        return ("The credentials may not list %s in all namespaces: they were read in the apps' and the gateway's "
+                "namespaces only, so a host/path claimed by a VirtualService elsewhere was not checked."
+                % ", ".join(sorted(set(self.bulk.narrowed))))
 
     def _namespaces(self, wanted):
         self._namespace_objects = {}

@@ -67,6 +67,7 @@ class BulkApplier:
         self.applier = applier
         self.parallel = max(1, int(parallel or 1))
         self.requests = {"list": 0, "get": 0, "write": 0}
+        self.narrowed = []  # kinds listed per namespace because a cluster-wide LIST was forbidden
         self._lock = threading.Lock()
 
     def _count(self, kind, n=1):
@@ -103,6 +104,7 @@ class BulkApplier:
                                                     " in all namespaces"))
             scopes = sorted(namespaces)
             items = []
+            self.narrowed.append(kind)
         except urllib3.exceptions.HTTPError as exc:
             raise unreachable_error(self.applier.host, exc)
         if scopes != [namespace]:
