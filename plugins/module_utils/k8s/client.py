@@ -52,7 +52,7 @@ AUTH_KEYS = tuple(K8S_AUTH_ARG_SPEC)
 def _kubeconfig_source(params):
     """(path, dict) from the ``kubeconfig`` option; errors name the option and the fix."""
     value = params.get("kubeconfig")
-    if value is None:
+    if value is None or value == "":  # an empty K8S_AUTH_KUBECONFIG means "not set"
         return None, None
     if isinstance(value, dict):
         return None, value
