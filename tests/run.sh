@@ -71,7 +71,11 @@ galaxy() {
 sanity() { (cd "$COLL" && ansible-test sanity --python 3.11 --color no); }
 lint() { ansible-lint --offline; }
 molecule_all() { (cd "$COLL" && molecule test --all); }
-ee() { ansible-builder create -f meta/execution-environment.yml -c "$WORK/ee-context" >/dev/null && test -f "$WORK/ee-context/Containerfile"; }
+ee() {
+  ansible-builder create -f meta/execution-environment.yml -c "$WORK/ee-context" >/dev/null \
+  && ls "$WORK"/ee-context/{Containerfile,Dockerfile} 2>/dev/null | grep -q . \
+  && grep -rq "requirements.txt" "$WORK/ee-context/_build"
+}
 
 wanted unit && step "unit tests (pytest + ansible-test units, Python 3.11 / ansible-core 2.19)" unit
 wanted integration && step "integration tests on the test bed (Python 3.11 / ansible-core 2.19)" integration
