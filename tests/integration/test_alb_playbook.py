@@ -71,6 +71,7 @@ def prod(ansible, kube, testbed):
     delete_namespace(kube, gw_ns)
 
 
+@pytest.mark.slow
 def test_expose_app_with_the_prod_inventory(ansible, kube, prod):
     gw_ns, cert, shaped, extra, controller = prod
     with controller.running():
