@@ -1,0 +1,226 @@
+# Copyright: meshops.istio_edge contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Least privilege on the test bed (RBAC on): the shipped deploy/rbac/ applied as is by a cluster admin, then
+playbooks/expose-app.yml (role istio installing Istio with helm, the edge, the apps' routes),
+diagnose.yml and unexpose-app.yml run with nothing but the ServiceAccount's token (K8S_AUTH_HOST +
+K8S_AUTH_API_KEY + K8S_AUTH_SSL_CA_CERT; the token read from the token Secret kube-controller-manager fills).
+Then one rule is taken away at a time and the run fails with a message naming the verb and the resource.
+
+The IAM policy (deploy/iam-policy.json) and the Azure role (deploy/azure-role.json) are checked against the
+code: every boto3 operation the collection calls must be in the policy (the source is parsed), and every
+ARM request frontdoor_origin sends to the fake ARM must be covered by the role's actions.
+
+What the test bed cannot show: Istio's real charts (ClusterRoles, webhooks - the fixture charts render
+CRDs, ServiceAccounts, a ConfigMap, Deployments, Services, a Role/RoleBinding), pods/proxy (no pod runs).
+"""
+
+import json
+import os
+import uuid
+
+import pytest
+
+from ansible_runner import REPO
+from app_route_support import delete_namespace, get, make_workload, new_namespace
+from test_hardening_support import (
+    SA_USER, access_allowed, apply_object, cluster_snapshot, find_document, free_node_ports, helm_revisions,
+    rbac_documents, replace_rules, token_ansible, uninstall_istio, wait_access, service_account_token)
+
+LOCAL = os.path.join(REPO, "inventories", "local")
+PLAYBOOKS = os.path.join(REPO, "playbooks")
+NET = "networking.istio.io/v1beta1"
+
+
+@pytest.fixture(scope="module")
+def rbac(kube, testbed):
+    """deploy/rbac/ applied as the cluster admin; yields the ServiceAccount's token."""
+    uninstall_istio(testbed)
+    for doc in rbac_documents():
+        apply_object(kube, doc)
+    token = service_account_token(kube)
+    yield token
+    uninstall_istio(testbed)
+    for doc in reversed(rbac_documents()):
+        if doc["kind"] != "Namespace":
+            res = kube.resources.get(api_version=doc["apiVersion"], kind=doc["kind"])
+            try:
+                res.delete(name=doc["metadata"]["name"], namespace=doc["metadata"].get("namespace"))
+            except Exception:  # noqa: BLE001 - best effort
+                pass
+    delete_namespace(kube, "meshops-istio-edge")
+
+
+@pytest.fixture(scope="module")
+def app(kube):
+    """An app whose destination Service exists (made by the admin: workloads are not the collection's job)."""
+    ns = new_namespace(kube, "hz-rbac")
+    make_workload(kube, ns, "web", {"http": 80})
+    name = "rb" + uuid.uuid4().hex[:6]
+    yield {"name": name, "namespace": ns, "hosts": ["%s.example.com" % name], "sidecar_injection": True,
+           "access_log": True, "http": [{"name": "main", "match": [{"prefix": "/"}], "route": [{"host": "web",
+                                                                                               "port": 80}]}]}
+    delete_namespace(kube, ns)
+
+
+@pytest.fixture(scope="module")
+def sa(rbac, testbed, tmp_path_factory):
+    return token_ansible(str(tmp_path_factory.mktemp("sa-ansible")), testbed, rbac)
+
+
+@pytest.fixture(scope="module")
+def play_vars(kube, app):
+    http2, https, status = free_node_ports(kube, 3)
+    return {"istio_edge_apps": [app], "expose_app_demo_workloads": False,
+            "istio_gateway_node_ports": {"http2": http2, "https": https, "status-port": status},
+            "edge_nodeport_listeners": [{"lb_port": 80, "service_port": "http2", "node_port": http2},
+                                        {"lb_port": 443, "service_port": "https", "node_port": https}]}
+
+
+def _run(sa, playbook, extra):
+    return sa.playbook(os.path.join(PLAYBOOKS, playbook), inventory=LOCAL, extra_vars=extra)
+
+
+def _task(results, prefix):
+    found = [r for r in results if r["_task"].split(" : ", 1)[-1].startswith(prefix)]
+    assert found, [r["_task"] for r in results]
+    return found[-1]
+
+
+@pytest.fixture(scope="module")
+def exposed(sa, play_vars, testbed):
+    """expose-app as the ServiceAccount: Istio installed by helm, the app routed. Returns the results."""
+    rc, out, results = _run(sa, "expose-app.yml", play_vars)
+    assert rc == 0, out[-6000:]
+    return results
+
+
+def test_expose_app_installs_istio_and_routes_with_the_token_only(exposed, sa, kube, testbed, app, play_vars):
+    assert all(rev and rev[1] == "deployed" for rev in helm_revisions(testbed).values()), helm_revisions(testbed)
+    assert get(kube, NET, "Gateway", "%s-gateway" % app["name"], app["namespace"]) is not None
+    assert get(kube, NET, "VirtualService", app["name"], app["namespace"])["spec"]["hosts"] == app["hosts"]
+    ns = get(kube, "v1", "Namespace", app["namespace"])
+    assert ns["metadata"]["labels"]["istio-injection"] == "enabled"
+    assert get(kube, "telemetry.istio.io/v1alpha1", "Telemetry", "%s-access-log" % app["name"], app["namespace"])
+    # the helm release Secrets and the routes were written by the ServiceAccount, not by an admin identity
+    managers = [m["manager"] for m in get(kube, NET, "VirtualService", app["name"], app["namespace"])
+                ["metadata"]["managedFields"]]
+    assert managers == ["meshops.istio_edge"]
+
+    rc, out, results = _run(sa, "expose-app.yml", play_vars)
+    assert rc == 0, out[-6000:]
+    assert [r["_task"] for r in results if r.get("changed")] == []
+
+
+def test_diagnose_with_the_token_only(exposed, sa, tmp_path, play_vars):
+    extra = dict(play_vars, istio_edge_diagnose_fail_on_broken=False, istio_edge_diagnose_report_dir=str(tmp_path))
+    rc, out, results = _run(sa, "diagnose.yml", extra)
+    assert rc == 0, out[-6000:]
+    diagnosis = _task(results, "Diagnose each path")["results"][0]
+    # no pod runs on the test bed, so the path is broken at the gateway pods - but every read was allowed, and
+    # the hops the ServiceAccount had to read (Service, Gateway, VirtualService) check out
+    assert diagnosis["broken_hop"] == "gateway_workload", diagnosis["summary"]
+    statuses = dict((h["name"], h["status"]) for h in diagnosis["hops"])
+    assert sorted(name for name, status in statuses.items() if status == "broken") == \
+        ["endpoints", "gateway_workload"], statuses
+    text = json.dumps(results) + out
+    assert "forbidden" not in text.lower() and " 403" not in text
+
+
+def _without(rules, group, resource, verb):
+    """The rules minus one verb on one resource (a rule naming several resources is split)."""
+    out = []
+    for rule in rules:
+        if group in rule.get("apiGroups", []) and resource in rule.get("resources", []):
+            others = [r for r in rule["resources"] if r != resource]
+            if others:
+                out.append(dict(rule, resources=others))
+            rule = dict(rule, resources=[resource], verbs=[v for v in rule["verbs"] if v != verb])
+        if rule["verbs"]:
+            out.append(rule)
+    return out
+
+
+# (role kind, name, namespace) from the manifests, the rule taken away, the playbook, the 403 words expected
+CASES = {
+    "list-gateways": (("ClusterRole", "meshops-istio-edge-apps", None), ("networking.istio.io", "gateways", "list"),
+                      "expose-app.yml", ['cannot list resource "gateways" in API group "networking.istio.io"']),
+    "create-virtualservices": (("ClusterRole", "meshops-istio-edge-apps", None),
+                               ("networking.istio.io", "virtualservices", "create"), "expose-app.yml",
+                               ["apply VirtualService", "grant patch and create on resource "
+                                "virtualservices.networking.istio.io"]),
+    "delete-virtualservices": (("ClusterRole", "meshops-istio-edge-apps", None),
+                               ("networking.istio.io", "virtualservices", "delete"), "unexpose-app.yml",
+                               ['cannot delete resource "virtualservices" in API group "networking.istio.io"']),
+    "helm-release-secrets": (("Role", "meshops-istio-edge-istio", "istio-system"), ("", "secrets", "list"),
+                             "expose-app.yml", ['cannot list resource "secrets" in API group "" in the namespace '
+                                                '"istio-system"', "helm"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_missing_verb_fails_naming_it(exposed, sa, kube, testbed, app, play_vars, case):
+    (kind, name, namespace), (group, resource, verb), playbook, expected = CASES[case]
+    doc = find_document(kind, name, namespace)
+    extra = dict(play_vars)
+    if case == "create-virtualservices":
+        # a second app: its VirtualService does not exist yet, so the server-side apply needs create
+        other = dict(app, name=app["name"] + "b", hosts=["b-" + app["hosts"][0]], sidecar_injection=False,
+                     access_log=False)
+        extra["istio_edge_apps"] = [app, other]
+    if playbook == "unexpose-app.yml":
+        extra["istio_edge_unexpose_all"] = True
+    before = cluster_snapshot(kube, [app["namespace"]])
+    revisions = helm_revisions(testbed)
+    replace_rules(kube, doc, _without(doc["rules"], group, resource, verb))
+    try:
+        wait_access(kube, False, verb, resource, group, namespace or app["namespace"])
+        rc, out, results = _run(sa, playbook, extra)
+    finally:
+        apply_object(kube, doc)
+        wait_access(kube, True, verb, resource, group, namespace or app["namespace"])
+    assert rc != 0
+    failed = [r for r in results if r.get("_status") == "failed"]
+    assert failed, out[-4000:]
+    message = failed[-1]["msg"]
+    for words in expected:
+        assert words in message, message
+    if "cannot" in expected[0]:
+        assert SA_USER in message
+    assert helm_revisions(testbed) == revisions
+    after = cluster_snapshot(kube, [app["namespace"]])
+    if case == "create-virtualservices":
+        # the objects that did not need create (the new app's DestinationRule/Gateway may be written first) are
+        # reported; the existing app's objects are untouched
+        assert failed[-1].get("code") == 403
+        assert dict((k, v) for k, v in after.items() if app["name"] + "b" not in k[2]) == \
+            dict((k, v) for k, v in before.items() if app["name"] + "b" not in k[2])
+    else:
+        assert after == before
+
+
+def test_rbac_rules_are_documented():
+    """Every (apiGroup, resource, verb) granted by deploy/rbac is explained in docs/permissions.md."""
+    with open(os.path.join(REPO, "docs", "permissions.md")) as handle:
+        doc = handle.read()
+    missing = []
+    for obj in rbac_documents():
+        for rule in obj.get("rules") or []:
+            for group in rule["apiGroups"]:
+                for resource in rule["resources"]:
+                    for verb in rule["verbs"]:
+                        row = "| `%s` | `%s` |" % (group or "core", resource)
+                        line = [ln for ln in doc.splitlines() if row in ln and "`%s`" % verb in ln]
+                        if not line:
+                            missing.append("%s %s %s (%s)" % (group or "core", resource, verb, obj["metadata"]["name"]))
+    assert missing == []
+
+
+def test_the_service_account_cannot_read_secrets_outside_istio(rbac, kube, app):
+    """Least privilege, checked by the API server's authorizer: no Secret reads in the apps' namespaces, no
+    cluster-wide Secret list, no Pods exec, no RBAC outside Istio's names."""
+    assert not access_allowed(kube, "get", "secrets", namespace=app["namespace"])
+    assert not access_allowed(kube, "list", "secrets")
+    assert not access_allowed(kube, "create", "pods/exec", namespace="istio-ingress")
+    assert not access_allowed(kube, "escalate", "clusterroles", "rbac.authorization.k8s.io")
+    assert not access_allowed(kube, "create", "deployments", "apps", namespace=app["namespace"])
+    assert access_allowed(kube, "list", "secrets", namespace="istio-system")   # helm's release storage
