@@ -142,6 +142,56 @@ class TestBed:
         _wait_http(url + "/moto-api/", pid=proc.pid)
         return url
 
+    # -- API-server restarts (fault tests) ------------------------------------------------------------------
+    def stop_apiserver(self):
+        """Stop kube-apiserver by its recorded PID, keeping its command line to start it again; returns it."""
+        pid_path = os.path.join(self.workdir, "kube-apiserver.pid")
+        with open(pid_path) as handle:
+            pid = int(handle.read().strip())
+        with open("/proc/%d/cmdline" % pid, "rb") as handle:
+            argv = [part.decode() for part in handle.read().split(b"\0") if part]
+        with open(os.path.join(self.workdir, "kube-apiserver.argv.json"), "w") as handle:
+            json.dump(argv, handle)
+        _stop_pid(pid_path)
+        return argv
+
+    def start_apiserver(self, extra_args=(), timeout=60.0):
+        """Start kube-apiserver again with the flags it had (plus ``extra_args``) and wait for /readyz."""
+        with open(os.path.join(self.workdir, "kube-apiserver.argv.json")) as handle:
+            argv = json.load(handle)
+        log = open(os.path.join(self.workdir, "log", "kube-apiserver.log"), "a")
+        proc = subprocess.Popen(argv + list(extra_args), cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        with open(os.path.join(self.workdir, "kube-apiserver.pid"), "w") as handle:
+            handle.write(str(proc.pid))
+        self.wait_ready(timeout, pid=proc.pid)
+        return proc.pid
+
+    def restart_apiserver(self, extra_args=(), timeout=60.0):
+        """Stop kube-apiserver and start it again with the same flags; returns the new PID."""
+        self.stop_apiserver()
+        return self.start_apiserver(extra_args, timeout)
+
+    def wait_ready(self, timeout=60.0, pid=None):
+        """Wait until the API server answers /readyz (admin client certificate)."""
+        import ssl
+        import urllib.request
+        pki = os.path.join(self.workdir, "pki")
+        ctx = ssl.create_default_context(cafile=os.path.join(pki, "ca.crt"))
+        ctx.load_cert_chain(os.path.join(pki, "admin.crt"), os.path.join(pki, "admin.key"))
+        url = self.info["api_server"] + "/readyz"
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2, context=ctx).read()
+                return
+            except Exception:  # noqa: BLE001 - still starting
+                if pid and not _alive(pid):
+                    raise RuntimeError("kube-apiserver %s died while starting; see log/kube-apiserver.log" % pid)
+                if time.monotonic() > deadline:
+                    raise RuntimeError("kube-apiserver did not become ready within %ss" % timeout)
+                time.sleep(0.2)
+
     def down(self):
         for name in ("moto", "fake-arm"):
             _stop_pid(os.path.join(self.workdir, "%s.pid" % name))
