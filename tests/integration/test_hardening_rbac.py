@@ -224,3 +224,124 @@ def test_the_service_account_cannot_read_secrets_outside_istio(rbac, kube, app):
     assert not access_allowed(kube, "escalate", "clusterroles", "rbac.authorization.k8s.io")
     assert not access_allowed(kube, "create", "deployments", "apps", namespace=app["namespace"])
     assert access_allowed(kube, "list", "secrets", namespace="istio-system")   # helm's release storage
+
+
+# -- AWS: every boto3 operation the code calls is in deploy/iam-policy.json, and nothing else ----------------
+def _python_sources():
+    for root, _dirs, files in os.walk(os.path.join(REPO, "plugins")):
+        for name in files:
+            if name.endswith(".py"):
+                yield os.path.join(root, name)
+
+
+def _boto_usage():
+    """(services, {method: [where]}, {attribute called: [where]}) from the collection's source (AST)."""
+    import ast
+    services, wrapped, attributes = set(), {}, {}
+    for path in _python_sources():
+        with open(path) as handle:
+            tree = ast.parse(handle.read(), path)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            where = "%s:%d" % (os.path.relpath(path, REPO), node.lineno)
+            literal = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            if isinstance(func, ast.Name) and func.id in ("call", "paginate"):
+                # aws.client.call(client, "operation", ...) / paginate(client, "operation", key, ...)
+                operation = node.args[1] if len(node.args) > 1 else None
+                assert isinstance(operation, ast.Constant) and isinstance(operation.value, str), \
+                    "%s: the boto3 operation must be a string literal (so this test and the IAM policy see it)" % where
+                wrapped.setdefault(operation.value, []).append(where)
+            elif isinstance(func, ast.Attribute):
+                if func.attr == "client" and literal:
+                    services.add(literal[0])
+                attributes.setdefault(func.attr, []).append(where)
+    return services, wrapped, attributes
+
+
+def test_iam_policy_has_exactly_the_boto3_operations_the_code_calls():
+    import boto3
+    services, wrapped, attributes = _boto_usage()
+    assert services == {"elbv2", "acm", "route53"}, services
+    needed = {}
+    for service in sorted(services):
+        client = boto3.client(service, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+        prefix = client.meta.service_model.signing_name
+        for method, operation in client.meta.method_to_api_mapping.items():
+            where = wrapped.get(method, []) + attributes.get(method, [])
+            if where:
+                needed["%s:%s" % (prefix, operation)] = where
+    unknown = sorted(m for m in wrapped if not any(m in boto3.client(s, region_name="us-east-1", aws_access_key_id="x",
+                                                                          aws_secret_access_key="x").meta.method_to_api_mapping
+                                                   for s in services))
+    assert unknown == [], "operations called on no known client: %s" % unknown
+    with open(os.path.join(REPO, "deploy", "iam-policy.json")) as handle:
+        policy = json.load(handle)
+    granted = set(a for s in policy["Statement"] if s["Effect"] == "Allow" for a in s["Action"])
+    missing = dict((a, w) for a, w in needed.items() if a not in granted)
+    assert missing == {}, "add to deploy/iam-policy.json and docs/permissions.md: %s" % missing
+    assert sorted(granted - set(needed)) == [], "granted but never called"
+    with open(os.path.join(REPO, "docs", "permissions.md")) as handle:
+        doc = handle.read()
+    assert [a for a in sorted(needed) if "`%s`" % a not in doc] == []
+
+
+# -- Azure: every ARM request of frontdoor_origin and edge_path_info is covered by deploy/azure-role.json -----
+_ARM_VERBS = {"GET": "read", "HEAD": "read", "PUT": "write", "PATCH": "write", "DELETE": "delete"}
+
+
+def arm_action(method, path):
+    """The RBAC action of an ARM request: ``PUT .../providers/Microsoft.Cdn/profiles/p/afdEndpoints/e`` ->
+    ``Microsoft.Cdn/profiles/afdEndpoints/write`` (a collection GET reads its type; POST is ``<name>/action``)."""
+    segments = [s for s in path.split("?")[0].split("/") if s]
+    lower = [s.lower() for s in segments]
+    if "providers" in lower:
+        at = len(lower) - 1 - lower[::-1].index("providers")
+        provider, rest = segments[at + 1], segments[at + 2:]
+    else:  # /subscriptions/<id>/resourceGroups/<name>
+        provider, rest = "Microsoft.Resources", ["subscriptions"] + segments[2:]
+    if method == "POST":
+        return "/".join([provider] + rest[:-1][0::2] + [rest[-1], "action"])
+    return "/".join([provider] + rest[0::2] + [_ARM_VERBS[method]])
+
+
+def _covered(action, patterns):
+    import fnmatch
+    return any(fnmatch.fnmatch(action.lower(), p.lower()) for p in patterns)
+
+
+def test_azure_role_covers_every_arm_request(ansible, azure_arm, frontdoor_gateway):
+    from conftest_azure import FD_RG, PLS_RG, azure_args
+    arm = azure_arm
+    frontdoor_gateway.build()
+    frontdoor_gateway.health_route()
+    waf = arm.seed_waf_policy(FD_RG, "shopwaf")
+    args = azure_args(arm, resource_group=FD_RG, profile_name="fd-hz", endpoint_name="hz",
+                      private_link={"resource_group": PLS_RG}, waf_policy={"id": waf["id"]},
+                      custom_domains=[{"name": "hz-example-com", "host_name": "hz.example.com"}])
+    args.update(frontdoor_gateway.args())
+    env = {"REQUESTS_CA_BUNDLE": arm.info["ca_cert"]}
+    arm.clear_requests()
+    runs = [args, dict(args, origin_group={"probe_interval": 120})]
+    for run in runs:
+        result = ansible.module("frontdoor_origin", run, env=env)
+        assert not result["failed"], result.get("msg")
+    diag = dict(azure_args(arm), hostname="hz.example.com", provider="frontdoor",
+                frontdoor={"resource_group": FD_RG, "profile_name": "fd-hz", "endpoint_name": "hz",
+                           "private_link": {"resource_group": PLS_RG, "name": "pls-istio"}})
+    diag.update(frontdoor_gateway.args())
+    diag.pop("polling_interval", None)
+    assert "edge" in json.dumps(ansible.module("edge_path_info", diag, env=env).get("hops"))
+    gone = ansible.module("frontdoor_origin", dict(args, state="absent"), env=env)
+    assert not gone["failed"], gone.get("msg")
+    log = arm.requests()["log"]
+    actions = sorted(set(arm_action(e["method"], e["path"]) for e in log))
+    assert any(a.lower() == "microsoft.network/privatelinkservices/privateendpointconnections/write" for a in actions)
+    with open(os.path.join(REPO, "deploy", "azure-role.json")) as handle:
+        role = json.load(handle)["Actions"]
+    assert [a for a in actions if not _covered(a, role)] == [], actions
+    # granted, never requested here: ARM's linked-access check on the WAF policy a security policy names
+    # (Azure's side of ARM; the fake ARM does not perform it)
+    assert [p for p in role if not any(_covered(a, [p]) for a in actions)] == \
+        ["Microsoft.Network/frontDoorWebApplicationFirewallPolicies/join/action"]
