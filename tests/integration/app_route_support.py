@@ -42,7 +42,8 @@ def _minimal_crd(group, kind, plural, versions):
 def crd_documents():
     if os.path.exists(CRD_FILE):
         with open(CRD_FILE) as handle:
-            return [d for d in yaml.safe_load_all(handle) if d and d.get("kind") == "CustomResourceDefinition"]
+            docs = yaml.safe_load(handle)  # one document: the list of CRDs
+            return [d for d in docs if d and d.get("kind") == "CustomResourceDefinition"]
     net = ("v1beta1", "v1alpha3", "v1")
     return [_minimal_crd("networking.istio.io", "DestinationRule", "destinationrules", net),
             _minimal_crd("networking.istio.io", "Gateway", "gateways", net),
