@@ -73,7 +73,7 @@ lint() { ansible-lint --offline; }
 molecule_all() { (cd "$COLL" && molecule test --all); }
 ee() {
   ansible-builder create -f meta/execution-environment.yml -c "$WORK/ee-context" >/dev/null \
-  && ls "$WORK"/ee-context/{Containerfile,Dockerfile} 2>/dev/null | grep -q . \
+  && { [ -f "$WORK/ee-context/Containerfile" ] || [ -f "$WORK/ee-context/Dockerfile" ]; } \
   && grep -rq "requirements.txt" "$WORK/ee-context/_build"
 }
 
