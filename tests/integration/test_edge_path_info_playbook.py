@@ -9,7 +9,7 @@ import pytest
 
 from ansible_runner import REPO
 from app_route_support import apply
-from test_edge_path_info_support import HOST, Path, fake_node  # noqa: F401 - pytest fixture
+from test_edge_path_info_support import HOST, Path, fake_node  # noqa: F401  # pylint: disable=unused-import  (pytest fixture)
 
 pytestmark = pytest.mark.usefixtures("fake_node")
 
@@ -36,8 +36,8 @@ def test_broken_hop_fails_the_play_with_the_reason_and_writes_reports(ansible, p
     path.build()
     apply(path.kube, path.gateway(selector={"istio": "ingressgateway"}))
     report_dir = str(tmp_path / "reports")
-    rc, out, _ = ansible.playbook(PLAYBOOK, extra_vars=_vars(path, report_dir, istio_edge_diagnose_host=HOST),
-                                  args=("-c", "local"))
+    rc, out, _results = ansible.playbook(PLAYBOOK, extra_vars=_vars(path, report_dir, istio_edge_diagnose_host=HOST),
+                                         args=("-c", "local"))
     assert rc != 0
     assert "shop.example.com: broken at Istio Gateway (selector_mismatch)" in out
     assert "Fix: Set spec.selector of Gateway %s/shop-gateway to istio=ingress" % path.gw in out
@@ -48,9 +48,9 @@ def test_broken_hop_fails_the_play_with_the_reason_and_writes_reports(ansible, p
         page = handle.read()
     assert page.startswith("<!DOCTYPE html>") and 'class="hop broken' in page
 
-    rc, out, _ = ansible.playbook(PLAYBOOK, extra_vars=_vars(path, report_dir, istio_edge_diagnose_host=HOST,
-                                                             istio_edge_diagnose_fail_on_broken=False),
-                                  args=("-c", "local"))
+    rc, out, _results = ansible.playbook(PLAYBOOK, extra_vars=_vars(path, report_dir, istio_edge_diagnose_host=HOST,
+                                                                           istio_edge_diagnose_fail_on_broken=False),
+                                         args=("-c", "local"))
     assert rc == 0, out[-3000:]
     assert "BROKEN: shop.example.com/ is broken at Istio Gateway" in out
 
@@ -62,19 +62,19 @@ def test_one_app_of_the_app_list(ansible, path, tmp_path):
             {"name": "blog", "namespace": path.app, "hosts": ["blog.example.com"],
              "http": [{"route": [{"host": "blog", "port": 80}]}]}]
     report_dir = str(tmp_path / "reports")
-    rc, out, _ = ansible.playbook(PLAYBOOK, extra_vars=_vars(path, report_dir, istio_edge_apps=apps,
-                                                             istio_edge_app="shop",
-                                                             istio_edge_diagnose_formats=["markdown"]),
-                                  args=("-c", "local"))
+    rc, out, _results = ansible.playbook(PLAYBOOK, extra_vars=_vars(path, report_dir, istio_edge_apps=apps,
+                                                                           istio_edge_app="shop",
+                                                                           istio_edge_diagnose_formats=["markdown"]),
+                                         args=("-c", "local"))
     assert rc == 0, out[-3000:]
     assert "OK: every hop of shop (shop.example.com/) checks out." in out
     assert sorted(os.listdir(report_dir)) == ["shop.md"]
 
 
 def test_unknown_app_is_refused_before_anything_runs(ansible, tmp_path):
-    rc, out, _ = ansible.playbook(PLAYBOOK, extra_vars={"istio_edge_apps": [{"name": "shop"}], "istio_edge_app": "nope",
-                                                        "istio_edge_diagnose_report_dir": str(tmp_path)},
-                                  args=("-c", "local"))
+    rc, out, _results = ansible.playbook(PLAYBOOK, extra_vars={"istio_edge_apps": [{"name": "shop"}], "istio_edge_app": "nope",
+                                                                      "istio_edge_diagnose_report_dir": str(tmp_path)},
+                                         args=("-c", "local"))
     assert rc != 0
     assert "istio_edge_app (one of its names: ['shop'])" in out
     assert os.listdir(str(tmp_path)) == []
