@@ -392,18 +392,11 @@ connection_state:
   type: str
   sample: Approved
 private_link:
-  description: The Private Link Service used and Front Door's connection on it (null without private link).
-  returned: state=present
+  description:
+    - The Private Link Service (C(id), C(name), C(resource_group), C(location), C(request_message)) and Front Door's
+      C(connection) on it (C(name), C(status), C(description), C(actions_required), C(private_endpoint_id)).
+  returned: state=present and private_link is set
   type: dict
-  contains:
-    id: {description: Id of the Private Link Service., type: str}
-    name: {description: Its name., type: str}
-    resource_group: {description: Its resource group., type: str}
-    location: {description: Its region (the origin's privateLinkLocation)., type: str}
-    request_message: {description: The request message identifying the connection., type: str}
-    connection:
-      description: The connection (C(name), C(status), C(description), C(actions_required), C(private_endpoint_id)).
-      type: dict
 profile:
   description: The profile (C(name), C(id), C(sku), C(front_door_id), C(provisioning_state), C(resource_state)).
   returned: state=present
@@ -417,17 +410,15 @@ origin_group:
   returned: state=present
   type: dict
 origin:
-  description:
-    - The origin (C(name), C(id), C(host_name), C(origin_host_header), C(enabled_state), C(provisioning_state),
-      C(deployment_status), C(private_link_id), C(private_link_status)).
+  description: The origin (C(name), C(id), C(host_name), C(provisioning_state), C(private_link_id), C(private_link_status)).
   returned: state=present
   type: dict
 route:
-  description: The route (C(name), C(id), C(patterns), C(supported_protocols), C(https_redirect), ...).
+  description: The route (C(name), C(id), C(patterns), C(supported_protocols), C(https_redirect), C(custom_domains)).
   returned: state=present
   type: dict
 custom_domains:
-  description: The custom domains with their C(validation_state), C(validation_token) and C(dns_txt_record).
+  description: The custom domains with C(validation_state), C(validation_token) and C(dns_txt_record).
   returned: state=present
   type: list
   elements: dict
@@ -440,13 +431,13 @@ health_route:
   returned: state=present and health_route_check
   type: dict
 actions:
-  description: What was done (or, in check mode, would be done), in order.
+  description: What was done (in check mode, what would be done), in order.
   returned: always
   type: list
   elements: str
   sample: ["create Front Door profile 'fd-shop'", "approve private endpoint connection 'pls-istio.1f2e...'"]
 deleted:
-  description: Resources deleted (or to delete, in check mode).
+  description: Resources deleted (in check mode, to delete).
   returned: state=absent
   type: list
   elements: str

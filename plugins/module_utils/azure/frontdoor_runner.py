@@ -120,25 +120,26 @@ class Present:
             else:
                 step["result"] = step["live"]
 
+    @staticmethod
+    def new_connection_expected(origin_step):
+        """Front Door makes a new private endpoint when the origin is created or its private link changes."""
+        return origin_step["action"] == "create" or any(
+            c.startswith("properties.sharedPrivateLinkResource") for c in origin_step["changes"])
+
     def approve(self, applier, link, origin_step):
         p = self.params
         opts = p["private_link"]
+        fresh = self.new_connection_expected(origin_step)
         if self.check_mode:
-            conn = pick_connection(applier.connections(link), link["request_message"]) \
-                if origin_step["action"] == "none" else None
+            conn = None if fresh else pick_connection(applier.connections(link), link["request_message"])
             if conn is None:
-                status = "Approved" if opts["approve"] else "Pending"
                 self.actions.append("approve Front Door's private endpoint connection on %s" % link["name"]
-                                    if opts["approve"] else "(connection will wait for approval)")
+                                    if opts["approve"] else "(Front Door's connection will wait for approval)")
+                status = "Approved" if opts["approve"] else "Pending"
                 return {"name": None, "status": status, "description": link["request_message"]}, opts["approve"]
-            state = connection_summary(conn)
-            if state["status"] == "Pending" and opts["approve"]:
-                self.actions.append("approve private endpoint connection '%s'" % state["name"])
-                return dict(state, status="Approved"), True
-            return state, False
-        fresh = origin_step["action"] != "none"
-        conn = applier.wait_for_connection(link, link["request_message"], opts["approval_timeout"] if fresh else 0,
-                                           p.get("polling_interval") or 10)
+        else:
+            conn = applier.wait_for_connection(link, link["request_message"],
+                                               opts["approval_timeout"] if fresh else 0, p.get("polling_interval") or 10)
         if conn is None:
             self.warnings.append(
                 "No private endpoint connection with the description '%s' on %s%s: Front Door cannot reach the "
@@ -153,7 +154,10 @@ class Present:
                               "A rejected connection cannot be approved: delete the origin (state=absent) and "
                               "re-create it so Front Door makes a new private endpoint.")
         if state["status"] == "Pending" and opts["approve"]:
-            state = connection_summary(applier.approve(link, conn))
+            if not self.check_mode:
+                state = connection_summary(applier.approve(link, conn))
+            else:
+                state = dict(state, status="Approved")
             self.actions.append("approve private endpoint connection '%s'" % state["name"])
             return state, True
         return state, False

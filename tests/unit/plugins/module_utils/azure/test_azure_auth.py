@@ -106,3 +106,12 @@ def test_load_balancer_address():
         "lb.example"
     assert load_balancer_address({"status": {"loadBalancer": {}}}) is None
     assert load_balancer_address(None) is None
+
+
+def test_new_connection_expected_only_when_the_private_link_changes():
+    from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.frontdoor_runner import Present
+    assert Present.new_connection_expected({"action": "create", "changes": ["(new)"]})
+    assert Present.new_connection_expected({"action": "update", "changes": [
+        "properties.sharedPrivateLinkResource.privateLink.id"]})
+    assert not Present.new_connection_expected({"action": "update", "changes": ["properties.weight"]})
+    assert not Present.new_connection_expected({"action": "none", "changes": []})
