@@ -7,7 +7,7 @@ The options are those amazon.aws users know (``profile``, ``access_key``/``aws_a
 ``session_token``, ``region``, ``endpoint_url``) with the same environment variables. As in amazon.aws, a
 task option wins over the environment; ``profile`` and explicit keys are mutually exclusive.
 
-Retries are botocore's own retry modes (``Config(retries={"mode": ..., "max_attempts": ...})``): throttling,
+Retries are botocore's own retry modes (``Config(retries={"mode": ..., "total_max_attempts": ...})``): throttling,
 transient 5xx and connection errors are retried by the SDK with backoff, never by hand-written loops.
 """
 
@@ -154,7 +154,8 @@ class AwsConnection:
     def client(self, service):
         if service not in self._clients:
             s = self.settings
-            config = Config(retries={"mode": s["retry_mode"], "max_attempts": s["max_attempts"]},
+            # total_max_attempts counts the first call (Config's max_attempts would count retries only)
+            config = Config(retries={"mode": s["retry_mode"], "total_max_attempts": s["max_attempts"]},
                             user_agent_extra=USER_AGENT)
             kwargs = dict(config=config)
             if s["endpoint_url"]:
