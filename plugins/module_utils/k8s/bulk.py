@@ -187,4 +187,8 @@ class BulkApplier:
         written = [describe(r.get("desired") or r.get("live")) for r in done if r.get("changed")]
         if written:
             exc.details["written_before_failure"] = written
+            if exc.hint and "nothing was changed" in exc.hint:  # e.g. the API server went away mid-run
+                exc.hint = exc.hint.replace(
+                    "nothing was changed", "%d object(s) were written before the failure, see "
+                    "written_before_failure; re-run to finish" % len(written))
         return exc
