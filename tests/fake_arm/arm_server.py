@@ -22,6 +22,7 @@ import signal
 import ssl
 import sys
 import threading
+import time
 import traceback
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -93,7 +94,7 @@ class Handler(BaseHTTPRequestHandler):
     def arm(self, method, path, query, raw):
         store = self.server.store
         with store.lock:
-            entry = {"method": method, "path": path}
+            entry = {"method": method, "path": path, "time": time.time()}
             store.requests.append(entry)
             status, body, headers = self._arm(store, method, path, query, raw)
             entry["status"] = status
