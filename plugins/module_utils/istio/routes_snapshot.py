@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from concurrent.futures import ThreadPoolExecutor
+
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_build import (
     APP_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE)
@@ -133,21 +135,42 @@ class Snapshot:
                 scope.add(app["use_gateway"].split("/")[0])
         self.namespaces = self._namespaces(service_namespaces | scope)
         existing = service_namespaces & self.namespaces
-        self.services = _index(self._list("v1", "Service", existing)) if existing else {}
-        self.deployments = []
-        if self.gateway_namespace in self.namespaces:
-            self.deployments = self._list("apps/v1", "Deployment", {self.gateway_namespace})
         scope &= self.namespaces
-        net = self.api["networking"]
-        self.gateways = _index(self._istio_list(net, "Gateway", namespaces=scope))
-        self.virtual_services = _index(self._istio_list(net, "VirtualService", namespaces=scope))
-        self.destination_rules = _index(self._istio_list(net, "DestinationRule", namespaces=existing | app_namespaces))
-        self.telemetries = {}
-        if self.api.get("telemetry"):
-            selector = "%s=%s" % (MANAGED_BY_LABEL, MANAGED_BY_VALUE)
-            self.telemetries = _index(self._istio_list(self.api["telemetry"], "Telemetry", selector,
-                                                       app_namespaces & self.namespaces))
+        net, owned = self.api["networking"], "%s=%s" % (MANAGED_BY_LABEL, MANAGED_BY_VALUE)
+        # the remaining LISTs are independent: sent together, their round trips overlap
+        reads = {
+            "services": (self._list, ("v1", "Service", existing)) if existing else None,
+            "deployments": (self._list, ("apps/v1", "Deployment", {self.gateway_namespace}))
+            if self.gateway_namespace in self.namespaces else None,
+            "gateways": (self._istio_list, (net, "Gateway", None, scope)),
+            "virtual_services": (self._istio_list, (net, "VirtualService", None, scope)),
+            "destination_rules": (self._istio_list, (net, "DestinationRule", None, existing | app_namespaces)),
+            "telemetries": (self._istio_list, (self.api["telemetry"], "Telemetry", owned, app_namespaces & scope))
+            if self.api.get("telemetry") else None,
+        }
+        results = self._concurrently(reads)
+        self.services = _index(results["services"])
+        self.deployments = results["deployments"]
+        for key in ("gateways", "virtual_services", "destination_rules", "telemetries"):
+            setattr(self, key, _index(results[key]))
         return self
+
+    def _concurrently(self, reads):
+        """Run the reads (name -> (function, args) or None) with up to ``parallel`` threads; lists of items."""
+        for func_args in reads.values():
+            if func_args:
+                self.bulk.applier.resource(*func_args[1][:2])  # discovery once, before the threads
+        todo = dict((k, v) for k, v in reads.items() if v)
+        out = dict((k, []) for k in reads)
+        if self.bulk.parallel <= 1:
+            for key, (func, args) in todo.items():
+                out[key] = func(*args)
+            return out
+        with ThreadPoolExecutor(max_workers=min(self.bulk.parallel, len(todo) or 1)) as pool:
+            futures = dict((key, pool.submit(func, *args)) for key, (func, args) in todo.items())
+            for key, future in futures.items():
+                out[key] = future.result()
+        return out
 
     def narrowed_warning(self):
         if not self.bulk.narrowed:
