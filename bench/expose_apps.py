@@ -1,0 +1,323 @@
+# Copyright: meshops.istio_edge contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Benchmark: expose N apps (Gateway + VirtualService each) on the test bed, three ways, side by side.
+
+* ``app_route``   - meshops.istio_edge.app_route, one call for all apps (an ansible-playbook run);
+* ``k8s_loop``    - a playbook looping kubernetes.core.k8s over the same objects (PyPI ``ansible`` package, in a
+                    separate venv: $MESHOPS_CACHE/venv-bench, made on first use);
+* ``kubectl_ssa`` - ``kubectl apply --server-side`` of the same objects in one file.
+
+For each N (10, 50, 200) and tool: a cold run (objects absent), then no-op re-runs (median of --repeat), and the
+write requests the API server counted during the no-op run (apiserver_request_total with verb POST, PUT, PATCH,
+APPLY or DELETE - server-side apply is counted as APPLY - read from its /metrics endpoint before and after).
+The objects are identical: app_route's own builder makes them for all three tools. Each tool and N gets its own
+namespaces (one per app, with the destination Service the checks need, created before timing).
+
+    make bench                           # python bench/expose_apps.py
+    python bench/expose_apps.py --sizes 10 50 --repeat 3 --loop-repeat 1 --tools app_route kubectl_ssa
+
+Results: a Markdown table on stdout and JSON in bench/results/ (not committed). Figures: docs/benchmarks.md.
+Measured, not asserted: the machine's load changes the numbers.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "tests", "testbed"))
+sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
+
+import yaml  # noqa: E402
+
+import ansible_runner  # noqa: E402
+from testbed import CACHE, HELM3, TestBed  # noqa: E402
+
+sys.path.insert(0, ansible_runner.collections_path())
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_build import build_app  # noqa: E402
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_validate import normalize_apps  # noqa: E402
+
+TOOLS = ("app_route", "k8s_loop", "kubectl_ssa")
+WRITE_VERBS = ("POST", "PUT", "PATCH", "APPLY", "DELETE")
+VENV_BENCH = os.path.join(CACHE, "venv-bench")
+KUBECTL = os.path.join(os.path.dirname(HELM3), "kubectl")
+API = {"networking": "networking.istio.io/v1", "telemetry": "telemetry.istio.io/v1"}
+SELECTOR = {"istio": "ingress"}
+GW_NS = "istio-ingress"
+
+APP_ROUTE_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: expose the apps (one app_route call)
+      meshops.istio_edge.app_route:
+        apps: "{{ bench_apps }}"
+        gateway_namespace: istio-ingress
+        gateway_name: istio-ingress
+"""
+K8S_LOOP_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: expose the apps (kubernetes.core.k8s per object)
+      kubernetes.core.k8s:
+        definition: "{{ item }}"
+        state: present
+      loop: "{{ bench_objects }}"
+      loop_control:
+        label: "{{ item.kind }} {{ item.metadata.namespace }}/{{ item.metadata.name }}"
+"""
+EMPTY_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: nothing
+      ansible.builtin.debug:
+        msg: startup only
+"""
+
+
+def log(msg):
+    sys.stderr.write("[%s] %s\n" % (time.strftime("%H:%M:%S"), msg))
+    sys.stderr.flush()
+
+
+def ensure_bench_venv():
+    """A separate venv with the PyPI ``ansible`` package (it bundles kubernetes.core) - never the project's."""
+    playbook = os.path.join(VENV_BENCH, "bin", "ansible-playbook")
+    if os.path.exists(playbook):
+        return playbook
+    log("creating %s with the PyPI 'ansible' package (kubernetes.core) - once, needs PyPI" % VENV_BENCH)
+    subprocess.run([sys.executable, "-m", "venv", VENV_BENCH], check=True)
+    subprocess.run([os.path.join(VENV_BENCH, "bin", "pip"), "install", "-q", "--disable-pip-version-check",
+                    "ansible>=12,<13", "kubernetes>=24.2.0,<37"], check=True)
+    return playbook
+
+
+def apps_for(tool, n):
+    apps = []
+    for i in range(n):
+        name = "app%03d" % i
+        apps.append({
+            "name": name, "namespace": "%s-n%d-%03d" % (tool.replace("_", ""), n, i),
+            "hosts": ["%s.n%d.%s.bench.example" % (name, n, tool.replace("_", "-"))],
+            "http": [{"name": "api", "match": [{"prefix": "/api"}], "route": [{"host": "web", "port": 8080}],
+                      "retries": {"attempts": 3, "per_try_timeout": "2s", "retry_on": "5xx"}, "timeout": "10s"},
+                     {"name": "web", "route": [{"host": "web", "port": 8080}]}],
+        })
+    return apps
+
+
+def objects_for(apps):
+    out = []
+    for app in normalize_apps(apps):
+        out.extend(build_app(app, SELECTOR, API))
+    return out
+
+
+class Cluster:
+    def __init__(self, kubeconfig):
+        from kubernetes import config
+        from kubernetes.dynamic import DynamicClient
+        self.kubeconfig = kubeconfig
+        self.api = config.new_client_from_config(config_file=kubeconfig)
+        self.dyn = DynamicClient(self.api)
+
+    def apply(self, obj):
+        res = self.dyn.resources.get(api_version=obj["apiVersion"], kind=obj["kind"])
+        kwargs = dict(body=obj, name=obj["metadata"]["name"], field_manager="bench-setup", force_conflicts=True)
+        if res.namespaced:
+            kwargs["namespace"] = obj["metadata"]["namespace"]
+        res.server_side_apply(**kwargs)
+
+    def writes(self):
+        """Write requests counted by the API server so far: (all, networking.istio.io)."""
+        resp = self.api.call_api("/metrics", "GET", auth_settings=["BearerToken"], _preload_content=False)
+        total = istio = 0.0
+        for line in resp.data.decode("utf-8").splitlines():
+            if not line.startswith("apiserver_request_total{"):
+                continue
+            verb = re.search(r'verb="([A-Z]+)"', line)
+            if not verb or verb.group(1) not in WRITE_VERBS:
+                continue
+            value = float(line.rsplit(" ", 1)[1])
+            total += value
+            if 'group="networking.istio.io"' in line:
+                istio += value
+        return int(total), int(istio)
+
+
+def setup_cluster(cluster):
+    from app_route_support import crd_documents  # the fixture base chart's CRDs (Istio's schemas)
+    for doc in crd_documents():
+        cluster.apply(doc)
+    time.sleep(2)
+    cluster.dyn.resources.invalidate_cache()
+    cluster.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": GW_NS}})
+    labels = {"app": "istio-ingress", "istio": "ingress"}
+    cluster.apply({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "istio-ingress", "namespace": GW_NS},
+                   "spec": {"selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels}, "spec": {
+                       "containers": [{"name": "istio-proxy", "image": "registry.invalid/proxyv2:1.30.0"}]}}}})
+    cluster.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "istio-ingress", "namespace": GW_NS},
+                   "spec": {"selector": labels, "ports": [{"name": "http2", "port": 80, "protocol": "TCP"},
+                                                          {"name": "https", "port": 443, "protocol": "TCP"}]}})
+
+
+def setup_apps(cluster, apps):
+    for app in apps:
+        cluster.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": app["namespace"]}})
+        cluster.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": app["namespace"]},
+                       "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}]}})
+
+
+class Runner:
+    def __init__(self, cluster, workdir, bench_playbook):
+        self.cluster = cluster
+        self.workdir = workdir
+        self.bench_playbook = bench_playbook
+        self.env = dict(os.environ, K8S_AUTH_KUBECONFIG=cluster.kubeconfig, KUBECONFIG=cluster.kubeconfig,
+                        ANSIBLE_COLLECTIONS_PATH=ansible_runner.collections_path(), ANSIBLE_NOCOLOR="1",
+                        ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
+        for name, text in (("app_route", APP_ROUTE_PLAY), ("k8s_loop", K8S_LOOP_PLAY), ("empty", EMPTY_PLAY)):
+            with open(os.path.join(workdir, name + ".yml"), "w") as handle:
+                handle.write(text)
+
+    def command(self, tool, apps, objects):
+        if tool == "kubectl_ssa":
+            path = os.path.join(self.workdir, "objects-%s.yaml" % apps[0]["namespace"])
+            with open(path, "w") as handle:
+                yaml.safe_dump_all(objects, handle)
+            return [KUBECTL, "apply", "--server-side", "--field-manager=bench-kubectl", "-f", path], self.env
+        extra = os.path.join(self.workdir, "vars-%s.json" % apps[0]["namespace"])
+        with open(extra, "w") as handle:
+            json.dump({"bench_apps": apps, "bench_objects": objects}, handle)
+        if tool == "app_route":
+            python = sys.executable
+            playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+        else:
+            python = os.path.join(VENV_BENCH, "bin", "python")
+            playbook = self.bench_playbook
+        env = dict(self.env, ANSIBLE_PYTHON_INTERPRETER=python,
+                   ANSIBLE_COLLECTIONS_PATH=self.env["ANSIBLE_COLLECTIONS_PATH"] if tool == "app_route" else "")
+        play = os.path.join(self.workdir, ("app_route" if tool == "app_route" else "k8s_loop") + ".yml")
+        return [playbook, "-i", "localhost,", "-c", "local", play, "-e", "@" + extra], env
+
+    def timed(self, cmd, env):
+        before = self.cluster.writes()
+        start = time.monotonic()
+        proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
+                              check=False)
+        elapsed = time.monotonic() - start
+        after = self.cluster.writes()
+        if proc.returncode != 0:
+            raise SystemExit("command failed (%s):\n%s" % (" ".join(cmd[:3]), proc.stdout[-3000:]))
+        return elapsed, after[0] - before[0], after[1] - before[1]
+
+    def startup(self):
+        cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", "-c", "local",
+               os.path.join(self.workdir, "empty.yml")]
+        env = dict(self.env, ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+        self.timed(cmd, env)  # warm caches
+        return statistics.median(self.timed(cmd, env)[0] for dummy in range(3))
+
+
+def run(args):
+    bench_playbook = ensure_bench_venv() if "k8s_loop" in args.tools else None
+    for binary in ([KUBECTL] if "kubectl_ssa" in args.tools else []):
+        if not os.path.exists(binary):
+            raise SystemExit("%s not found: run make bootstrap (kubectl ships next to helm)" % binary)
+    workdir = tempfile.mkdtemp(prefix="bench-expose-apps-")
+    bed = None
+    if args.testbed:
+        info = TestBed(args.testbed).info
+    else:
+        bed = TestBed(os.path.join(workdir, "testbed"))
+        log("starting a test bed (kube-apiserver + etcd, no controller manager)")
+        info = bed.up(kcm=False)
+    try:
+        cluster = Cluster(info["kubeconfig"])
+        setup_cluster(cluster)
+        runner = Runner(cluster, workdir, bench_playbook)
+        startup = runner.startup()
+        log("ansible-playbook startup (an empty play): %.2fs" % startup)
+        rows = []
+        for n in args.sizes:
+            for tool in args.tools:
+                apps = apps_for(tool, n)
+                objects = objects_for(apps)
+                setup_apps(cluster, apps)
+                cmd, env = runner.command(tool, apps, objects)
+                log("N=%d %s: cold run (%d objects)" % (n, tool, len(objects)))
+                cold, cold_writes, dummy = runner.timed(cmd, env)
+                noops = []
+                for dummy in range(args.loop_repeat if tool == "k8s_loop" else args.repeat):
+                    noops.append(runner.timed(cmd, env))
+                noop = statistics.median(run[0] for run in noops)
+                row = dict(n=n, tool=tool, objects=len(objects), cold_s=round(cold, 2), noop_s=round(noop, 2),
+                           cold_writes=cold_writes, noop_writes=max(run[1] for run in noops),
+                           noop_istio_writes=max(run[2] for run in noops))
+                log("  %s" % row)
+                rows.append(row)
+        return dict(rows=rows, startup_s=round(startup, 2), when=datetime.datetime.now().isoformat(timespec="seconds"),
+                    machine=dict(cpus=os.cpu_count(), load=os.getloadavg(), python=platform.python_version()),
+                    repeat=args.repeat, loop_repeat=args.loop_repeat)
+    finally:
+        if bed is not None and not args.keep:
+            bed.destroy()
+
+
+def table(result):
+    lines = ["| N apps | objects | tool | cold run (s) | no-op re-run (s) | writes, cold | writes, no-op |",
+             "|---:|---:|---|---:|---:|---:|---:|"]
+    for r in result["rows"]:
+        lines.append("| %d | %d | %s | %.1f | %.1f | %d | %d |" % (
+            r["n"], r["objects"], r["tool"], r["cold_s"], r["noop_s"], r["cold_writes"], r["noop_writes"]))
+    by = dict(((r["n"], r["tool"]), r) for r in result["rows"])
+    for n in sorted(set(r["n"] for r in result["rows"])):
+        mine = by.get((n, "app_route"))
+        if not mine:
+            continue
+        parts = []
+        if (n, "kubectl_ssa") in by:
+            parts.append("%.2fx kubectl's no-op time" % (mine["noop_s"] / by[(n, "kubectl_ssa")]["noop_s"]))
+        if (n, "k8s_loop") in by:
+            parts.append("%.1fx faster than the kubernetes.core loop" % (by[(n, "k8s_loop")]["noop_s"] / mine["noop_s"]))
+        if parts:
+            lines.append("")
+            lines.append("N=%d, app_route no-op: %s." % (n, "; ".join(parts)))
+    lines.append("")
+    lines.append("ansible-playbook startup (an empty play): %.1fs; %s CPUs, load average at the end %s." % (
+        result["startup_s"], result["machine"]["cpus"], " ".join("%.1f" % x for x in os.getloadavg())))
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 50, 200])
+    parser.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS))
+    parser.add_argument("--repeat", type=int, default=3, help="no-op re-runs per tool and size (median reported)")
+    parser.add_argument("--loop-repeat", type=int, default=1,
+                        help="no-op re-runs of the (slow) kubernetes.core loop per size")
+    parser.add_argument("--testbed", help="reuse a running test bed directory (testbed.py up DIR)")
+    parser.add_argument("--keep", action="store_true", help="leave the test bed running")
+    args = parser.parse_args()
+    result = run(args)
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    path = os.path.join(HERE, "results", "expose_apps-%s.json" % time.strftime("%Y%m%d-%H%M%S"))
+    with open(path, "w") as handle:
+        json.dump(result, handle, indent=2)
+    print(table(result))
+    log("results: %s" % path)
+
+
+if __name__ == "__main__":
+    main()
