@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -273,6 +274,8 @@ def run(args):
     finally:
         if bed is not None and not args.keep:
             bed.destroy()
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def table(result):
