@@ -144,7 +144,7 @@ options:
     default: present
   parallel:
     description:
-      - How many write requests may be in flight at once (reads are one LIST per kind anyway).
+      - How many requests may be in flight at once - the independent LISTs of the first read, then the writes.
     type: int
     default: 4
 notes:
