@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
 import re
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import field_error
@@ -45,6 +46,8 @@ _OPTION_HINTS = {
     ("load_balancer_ip", "azure_private_link"): "Use azure.load_balancer_ip for the internal LB address.",
     ("load_balancer_ip", "nlb"): "The AWS Load Balancer Controller ignores spec.loadBalancerIP; remove it.",
 }
+_DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")     # Service names
+_DNS_1123 = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")  # namespace names
 _ANNOTATION_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 
 
@@ -90,6 +93,13 @@ def build_plan(params):
     """Validate the module options and compute the Service shape (see the module docstring)."""
     check_profile_options(params)
     profile = params["profile"]
+    for option, pattern, what in (("name", _DNS_1035, "Service name (lower-case letters, digits, '-', starting "
+                                   "with a letter, at most 63 characters)"),
+                                  ("namespace", _DNS_1123, "namespace name (lower-case letters, digits, '-', at "
+                                   "most 63 characters)")):
+        value = params.get(option)
+        if value is not None and not pattern.match(str(value)):
+            raise field_error(option, "%r is not a valid %s" % (value, what), "e.g. istio-ingress.")
     path = params.get("health_check_path") or DEFAULT_HEALTH_CHECK_PATH
     if not str(path).startswith("/"):
         raise field_error("health_check_path", "%r must start with /" % path, "e.g. /healthz/ready.")
@@ -118,7 +128,12 @@ def build_plan(params):
 
     ranges = params.get("load_balancer_source_ranges") or []
     for idx, cidr in enumerate(ranges):
-        if not re.match(r"^[0-9a-fA-F:.]+/\d{1,3}$", str(cidr)):
+        try:
+            ipaddress.ip_network(u"%s" % (cidr,), strict=False)
+            valid = "/" in str(cidr)
+        except ValueError:
+            valid = False
+        if not valid:
             raise field_error("load_balancer_source_ranges[%d]" % idx, "%r is not a CIDR" % (cidr,),
                               "e.g. 10.0.0.0/8.")
     return {
