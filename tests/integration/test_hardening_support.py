@@ -58,16 +58,16 @@ def replace_rules(kube, doc, rules):
     return apply_object(kube, obj)
 
 
-def service_account_token(kube, timeout=60):
-    """The token kube-controller-manager's token controller wrote into the shipped token Secret."""
+def service_account_token(kube, timeout=60, name=SA_TOKEN_SECRET, namespace=SA_NAMESPACE):
+    """The token kube-controller-manager's token controller wrote into a token Secret (the shipped one)."""
     res = kube.resources.get(api_version="v1", kind="Secret")
     deadline = time.monotonic() + timeout
     while True:
-        secret = res.get(name=SA_TOKEN_SECRET, namespace=SA_NAMESPACE).to_dict()
+        secret = res.get(name=name, namespace=namespace).to_dict()
         token = (secret.get("data") or {}).get("token")
         if token:
             return base64.b64decode(token).decode()
-        assert time.monotonic() < deadline, "no token in Secret %s/%s" % (SA_NAMESPACE, SA_TOKEN_SECRET)
+        assert time.monotonic() < deadline, "no token in Secret %s/%s" % (namespace, name)
         time.sleep(0.3)
 
 
