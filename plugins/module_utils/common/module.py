@@ -44,13 +44,43 @@ def check_libraries(module, requires):
             module.fail_json(msg=missing_required_lib(_PIP_NAMES.get(name, name)), exception=traceback.format_exc())
 
 
+def _leaves(value, under_user=False):
+    """(string leaf, is it a credential) pairs of a kubeconfig dict; everything under a ``user`` is one."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            for leaf in _leaves(item, under_user or key == "user"):
+                yield leaf
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            for leaf in _leaves(item, under_user):
+                yield leaf
+    elif value is not None and not isinstance(value, bool):
+        yield str(value), under_user
+
+
+def _kubeconfig_invocation(module):
+    """With ``kubeconfig`` given as a dict, Ansible would star out each of its leaves wherever it appears in the
+    result ("v1", the server URL, a cluster name...). Keep only the users' credentials masked everywhere, and
+    show the kubeconfig as a whole as masked in the invocation. Returns the invocation to report, or None."""
+    data = module.params.get("kubeconfig")
+    if not isinstance(data, dict):
+        return None
+    leaves = list(_leaves(data))
+    secrets = set(text for text, credential in leaves if credential)
+    module.no_log_values.difference_update(set(text for text, credential in leaves if not credential) - secrets)
+    return {"module_args": dict(module.params, kubeconfig="VALUE_SPECIFIED_IN_NO_LOG_PARAMETER")}
+
+
 def run_module(module, runner, requires=()):
     """Run ``runner`` and exit the module with its result, or fail with an actionable message."""
     check_libraries(module, requires)
+    invocation = _kubeconfig_invocation(module)
+    extra = {"invocation": invocation} if invocation else {}
     try:
         result = runner(module.params, check_mode=module.check_mode, diff=module._diff)
     except EdgeError as exc:
-        module.fail_json(**exc.to_result())
+        module.fail_json(**dict(exc.to_result(), **extra))
     if not module._diff:
         result.pop("diff", None)
+    result.update(extra)
     module.exit_json(**result)
