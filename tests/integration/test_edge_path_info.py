@@ -190,7 +190,10 @@ def test_cloud_load_balancer_without_address(ansible, path):
 def test_diagnoses_what_app_route_made(ansible, path):
     """The Gateway and VirtualService written by the collection's own app_route module diagnose as ok."""
     path.build(routes=False)
-    app = {"name": "shop", "namespace": path.app, "hosts": [HOST],
+    # a host of its own: VirtualServices of earlier tests may linger while their namespaces finalize, and
+    # app_route rightly refuses a host + path another VirtualService already claims
+    host = "%s.example.com" % path.app
+    app = {"name": "shop", "namespace": path.app, "hosts": [host],
            "http": [{"name": "main", "match": [{"prefix": "/"}], "route": [{"host": "shop", "port": 8080}]}]}
     routed = ansible.module("app_route", {"apps": [app], "gateway_namespace": path.gw})
     assert not routed["failed"], routed.get("msg")
