@@ -10,7 +10,7 @@ gateway pod is made Ready by hand; Envoy never runs, so its config is unit-teste
 import pytest
 
 from app_route_support import apply, get
-from test_edge_path_info_support import HOST, Path, hop, statuses, fake_node  # noqa: F401  # pylint: disable=unused-import  (pytest fixture)
+from test_edge_path_info_support import HOST, Path, hop, statuses, fake_node  # noqa: F401  # pylint: disable=unused-import
 
 pytestmark = pytest.mark.usefixtures("fake_node")
 

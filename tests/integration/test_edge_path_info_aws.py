@@ -11,8 +11,8 @@ moto reports every target healthy (server mode cannot fake health), so target he
 import pytest
 
 from app_route_support import apply
-from aws_controller import aws, lb_controller  # noqa: F401  # pylint: disable=unused-import  (pytest fixtures)
-from test_edge_path_info_support import fake_node  # noqa: F401  # pylint: disable=unused-import  (pytest fixture)
+from aws_controller import aws, lb_controller  # noqa: F401  # pylint: disable=unused-import
+from test_edge_path_info_support import fake_node  # noqa: F401  # pylint: disable=unused-import
 from test_edge_path_info_support import Path, gateway_service, hop, live_node_ports
 
 pytestmark = pytest.mark.usefixtures("fake_node")

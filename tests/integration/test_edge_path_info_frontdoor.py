@@ -15,7 +15,7 @@ import pytest
 
 from ansible_runner import REPO
 from app_route_support import apply
-from test_edge_path_info_support import HOST, NET, Path, hop, fake_node  # noqa: F401  # pylint: disable=unused-import  (pytest fixture)
+from test_edge_path_info_support import HOST, NET, Path, hop, fake_node  # noqa: F401  # pylint: disable=unused-import
 
 sys.path.insert(0, os.path.join(REPO, "tests", "fake_arm"))
 import fake_arm  # noqa: E402

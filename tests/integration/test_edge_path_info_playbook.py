@@ -9,7 +9,7 @@ import pytest
 
 from ansible_runner import REPO
 from app_route_support import apply
-from test_edge_path_info_support import HOST, Path, fake_node  # noqa: F401  # pylint: disable=unused-import  (pytest fixture)
+from test_edge_path_info_support import HOST, Path, fake_node  # noqa: F401  # pylint: disable=unused-import
 
 pytestmark = pytest.mark.usefixtures("fake_node")
 

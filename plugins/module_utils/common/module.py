@@ -48,12 +48,10 @@ def _leaves(value, under_user=False):
     """(string leaf, is it a credential) pairs of a kubeconfig dict; everything under a ``user`` is one."""
     if isinstance(value, dict):
         for key, item in value.items():
-            for leaf in _leaves(item, under_user or key == "user"):
-                yield leaf
+            yield from _leaves(item, under_user or key == "user")
     elif isinstance(value, (list, tuple)):
         for item in value:
-            for leaf in _leaves(item, under_user):
-                yield leaf
+            yield from _leaves(item, under_user)
     elif value is not None and not isinstance(value, bool):
         yield str(value), under_user
 
