@@ -49,7 +49,7 @@ def test_broken_hop_fails_the_play_with_the_reason_and_writes_reports(ansible, p
     assert page.startswith("<!DOCTYPE html>") and 'class="hop broken' in page
 
     rc, out, _results = ansible.playbook(PLAYBOOK, extra_vars=_vars(path, report_dir, istio_edge_diagnose_host=HOST,
-                                                                           istio_edge_diagnose_fail_on_broken=False),
+                                                                    istio_edge_diagnose_fail_on_broken=False),
                                          args=("-c", "local"))
     assert rc == 0, out[-3000:]
     assert "BROKEN: shop.example.com/ is broken at Istio Gateway" in out
@@ -63,8 +63,8 @@ def test_one_app_of_the_app_list(ansible, path, tmp_path):
              "http": [{"route": [{"host": "blog", "port": 80}]}]}]
     report_dir = str(tmp_path / "reports")
     rc, out, _results = ansible.playbook(PLAYBOOK, extra_vars=_vars(path, report_dir, istio_edge_apps=apps,
-                                                                           istio_edge_app="shop",
-                                                                           istio_edge_diagnose_formats=["markdown"]),
+                                                                    istio_edge_app="shop",
+                                                                    istio_edge_diagnose_formats=["markdown"]),
                                          args=("-c", "local"))
     assert rc == 0, out[-3000:]
     assert "OK: every hop of shop (shop.example.com/) checks out." in out
@@ -73,7 +73,7 @@ def test_one_app_of_the_app_list(ansible, path, tmp_path):
 
 def test_unknown_app_is_refused_before_anything_runs(ansible, tmp_path):
     rc, out, _results = ansible.playbook(PLAYBOOK, extra_vars={"istio_edge_apps": [{"name": "shop"}], "istio_edge_app": "nope",
-                                                                      "istio_edge_diagnose_report_dir": str(tmp_path)},
+                                                               "istio_edge_diagnose_report_dir": str(tmp_path)},
                                          args=("-c", "local"))
     assert rc != 0
     assert "istio_edge_app (one of its names: ['shop'])" in out

@@ -218,7 +218,7 @@ def throttling_proxy(testbed):
 
 
 def test_aws_throttling_is_retried_by_botocore_then_reported(ansible, kube, namespace, aws, lb_controller,
-                                                              throttling_proxy):
+                                                             throttling_proxy):
     kube.resources.get(api_version="v1", kind="Service").create(body=gateway_service_manifest(namespace),
                                                                 namespace=namespace)
     shaped = ansible.module("gateway_service", {"profile": "nlb", "mode": "live", "name": "istio-ingress",

@@ -273,7 +273,7 @@ def test_iam_policy_has_exactly_the_boto3_operations_the_code_calls():
             if where:
                 needed["%s:%s" % (prefix, operation)] = where
     unknown = sorted(m for m in wrapped if not any(m in boto3.client(s, region_name="us-east-1", aws_access_key_id="x",
-                                                                          aws_secret_access_key="x").meta.method_to_api_mapping
+                                                                     aws_secret_access_key="x").meta.method_to_api_mapping
                                                    for s in services))
     assert unknown == [], "operations called on no known client: %s" % unknown
     with open(os.path.join(REPO, "deploy", "iam-policy.json")) as handle:

@@ -208,7 +208,7 @@ def test_nothing_secret_was_printed(runs, secrets, azure_arm):
                 leaks.append("%s in output %d: ...%s..." % (what, index, text[max(0, start - 200):start]))
         for match in STARRED.finditer(text):
             leaks.append("starred value in output %d: ...%s..." % (index, text[max(0, match.start() - 200):
-                                                                              match.end() + 50]))
+                                                                               match.end() + 50]))
     assert leaks == []
     # helm's private kubeconfig files and the values files are gone, and no file in TMPDIR holds a secret
     left = []
