@@ -86,6 +86,7 @@ class Snapshot:
         self.gateway_name = gateway_name
         self.gateway_namespace = gateway_namespace
         self._cluster_deployments = None
+        self._owned_index = None
 
     def _list(self, api_version, kind, namespaces=None, label_selector=None):
         """Per namespace when there are few, else one cluster-wide LIST (falling back per namespace on 403)."""
@@ -208,11 +209,18 @@ class Snapshot:
                 "DestinationRule": self.destination_rules, "Telemetry": self.telemetries}[kind]
 
     def owned_objects(self, app_names, namespaces=None):
-        """Objects owned by these apps (within ``namespaces`` when given)."""
+        """Objects owned by these apps (within ``namespaces`` when given); indexed by app on first use."""
+        if self._owned_index is None:
+            self._owned_index = {}
+            for kind in ("VirtualService", "DestinationRule", "Gateway", "Telemetry"):
+                for obj in self.by_kind(kind).values():
+                    owner = owned_by(obj)
+                    if owner:
+                        self._owned_index.setdefault(owner, []).append(obj)
         out = []
-        for kind in ("VirtualService", "DestinationRule", "Gateway", "Telemetry"):
-            out += [o for o in self.by_kind(kind).values() if owned_by(o, app_names) and
-                    (namespaces is None or o["metadata"].get("namespace") in namespaces)]
+        for name in app_names:
+            out += [o for o in self._owned_index.get(name, ())
+                    if namespaces is None or o["metadata"].get("namespace") in namespaces]
         return out
 
     def gateway_deployment(self):

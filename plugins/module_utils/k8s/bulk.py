@@ -146,7 +146,7 @@ class BulkApplier:
         if op == "delete":
             result = self._delete(live)
             return dict(action, before=strip_noise(live), after=None, changed=result["changed"])
-        return dict(action, before=strip_noise(live), after=strip_noise(live), changed=False)
+        return dict(action, changed=False)  # nothing to show: no diff for an unchanged object
 
     def run(self, phases):
         """Run the actions phase by phase (a phase's writes may go in parallel); returns the results in order.
