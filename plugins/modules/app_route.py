@@ -145,6 +145,7 @@ options:
   parallel:
     description:
       - How many requests may be in flight at once - the independent LISTs of the first read, then the writes.
+      - At least 1; 1 sends one request at a time.
     type: int
     default: 4
 notes:

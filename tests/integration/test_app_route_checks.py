@@ -172,3 +172,13 @@ def test_bad_input_names_the_option(ansible, kube, namespace, gw_ns):
     assert result["field"] == "apps[shop].gateway.servers[0].credential_name"
     result = run(ansible, gw_ns, [app(namespace)], only="nope")
     assert result["failed"] and result["field"] == "only"
+
+
+def test_parallel_below_one_is_refused(ansible, kube, namespace, gw_ns):
+    make_workload(kube, namespace, "web", {"http": 8080})
+    result = run(ansible, gw_ns, [app(namespace)], parallel=0)
+    assert result["failed"], result
+    assert result["field"] == "parallel"
+    assert result["msg"].startswith("parallel: 0 ")
+    assert list_owned(kube, "VirtualService", namespace) == []
+    assert list_owned(kube, "Gateway", namespace) == []

@@ -12,7 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import diff_dict
-from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError, field_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_build import (
     build_app, build_namespace_injection, gateway_ref, object_key)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_check import (
@@ -28,9 +28,15 @@ DELETE_ORDER = ("VirtualService", "DestinationRule", "Gateway", "Telemetry")
 
 
 def run_app_route(params, check_mode=False, diff=False):
+    parallel = params.get("parallel")
+    if parallel is None:
+        parallel = 4
+    if parallel < 1:
+        raise field_error("parallel", "%s is not a number of concurrent requests" % parallel,
+                          "Use 1 (one request at a time) or more; the default is 4.")
     apps = normalize_apps(params.get("apps") or [], params["state"], params.get("only"))
     applier = KubeApplier(params, check_mode=check_mode)
-    bulk = BulkApplier(applier, parallel=params.get("parallel") or 4)
+    bulk = BulkApplier(applier, parallel=parallel)
     if params["state"] == "absent":
         return _absent(apps, bulk, diff)
     need_telemetry = any(a["access_log"] for a in apps)
