@@ -313,3 +313,23 @@ def test_catalogue_is_documented():
     rows = [line for line in doc.splitlines() if line.startswith("| ") and not line.startswith("| id")
             and not line.startswith("|---")]
     assert len(rows) >= 40
+
+
+def test_the_snapshot_sees_a_write(kube, catalogue):
+    """The "nothing changed" snapshot ignores what controllers write on their own, not what a run writes: a
+    label added to the app's Service is seen, and so is a new object."""
+    names = catalogue["names"]
+    namespaces = [names["@GW@"], names["@APP@"]]
+    before = cluster_snapshot(kube, namespaces)
+    services = kube.resources.get(api_version="v1", kind="Service")
+    services.patch(name="web", namespace=names["@APP@"], body={"metadata": {"labels": {"touched": "yes"}}},
+                   content_type="application/merge-patch+json")
+    try:
+        assert cluster_snapshot(kube, namespaces) != before
+    finally:
+        services.patch(name="web", namespace=names["@APP@"], body={"metadata": {"labels": {"touched": None}}},
+                       content_type="application/merge-patch+json")
+    assert cluster_snapshot(kube, namespaces) == before
+    kube.resources.get(api_version="v1", kind="ConfigMap").create(
+        namespace=names["@APP@"], body={"metadata": {"name": "stray"}, "data": {"k": "v"}})
+    assert ("ConfigMap", names["@APP@"], "stray") in cluster_snapshot(kube, namespaces)

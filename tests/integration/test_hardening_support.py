@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Helpers of the hardening tests (test_hardening_*.py): the shipped RBAC applied as a cluster admin, the
 ServiceAccount's token, ansible-playbook running as that ServiceAccount, and "nothing changed" snapshots of
-the cluster (resourceVersions), helm releases, moto and the fake ARM. No test lives here."""
+the cluster (what a writer controls), helm releases, moto and the fake ARM. No test lives here."""
 
 import base64
 import glob
@@ -134,14 +134,34 @@ NAMESPACED_KINDS = (("v1", "Service"), ("v1", "ConfigMap"), ("v1", "Secret"), ("
                     ("networking.istio.io/v1beta1", "DestinationRule"), ("telemetry.istio.io/v1alpha1", "Telemetry"))
 
 
+# What the cluster's own controllers write, on their own schedule, into any namespace: not a change made by a
+# run. A snapshot taken right after a namespace is created races with them (kube-root-ca.crt, the default
+# ServiceAccount token, Deployment status and its revision annotation), so they are left out of the fingerprint.
+CONTROLLER_OBJECTS = (("ConfigMap", "kube-root-ca.crt"),)
+CONTROLLER_SECRET_TYPES = ("kubernetes.io/service-account-token",)
+CONTROLLER_ANNOTATIONS = ("deployment.kubernetes.io/revision",)
+
+
+def fingerprint(obj):
+    """What a writer of ``obj`` controls: labels, annotations (without the controllers' own), spec and data.
+    Status, resourceVersion and managedFields are left out: controllers change them without anyone writing."""
+    meta = obj.get("metadata") or {}
+    annotations = dict((k, v) for k, v in (meta.get("annotations") or {}).items() if k not in CONTROLLER_ANNOTATIONS)
+    content = {"labels": meta.get("labels") or {}, "annotations": annotations, "uid": meta.get("uid")}
+    for key in ("spec", "data", "stringData", "binaryData", "type"):
+        if key in obj:
+            content[key] = obj[key]
+    return json.dumps(content, sort_keys=True)
+
+
 def cluster_snapshot(kube, namespaces):
-    """``{(kind, namespace, name): resourceVersion}`` of the usual kinds in ``namespaces`` and the namespaces
-    themselves: equal before and after = nothing was written there."""
+    """``{(kind, namespace, name): fingerprint}`` of the usual kinds in ``namespaces`` and the namespaces
+    themselves: equal before and after = nothing was created, changed or deleted there."""
     snap = {}
     for namespace in namespaces:
         ns = kube.resources.get(api_version="v1", kind="Namespace")
         try:
-            snap[("Namespace", "", namespace)] = ns.get(name=namespace).metadata.resourceVersion
+            snap[("Namespace", "", namespace)] = fingerprint(ns.get(name=namespace).to_dict())
         except Exception:  # noqa: BLE001 - NotFound
             snap[("Namespace", "", namespace)] = None
         for api_version, kind in NAMESPACED_KINDS:
@@ -150,7 +170,10 @@ def cluster_snapshot(kube, namespaces):
             except Exception:  # noqa: BLE001 - kind not served (CRDs missing)
                 continue
             for item in items:
-                snap[(kind, namespace, item.metadata.name)] = item.metadata.resourceVersion
+                obj = item.to_dict()
+                if (kind, obj["metadata"]["name"]) in CONTROLLER_OBJECTS or obj.get("type") in CONTROLLER_SECRET_TYPES:
+                    continue
+                snap[(kind, namespace, obj["metadata"]["name"])] = fingerprint(obj)
     return snap
 
 
