@@ -72,8 +72,12 @@ options:
         default: false
       access_log:
         description:
-          - Create a C(Telemetry) C(<app>-access-log) in the app's namespace turning on Envoy access logging
-            (provider C(envoy)) for the namespace's proxies.
+          - Turn on Envoy access logging (provider C(envoy)) for the pods behind the app's destination Services
+            in its own namespace, by a C(Telemetry) with a workload selector (the Service's) per Service:
+            C(<app>-access-log), or C(<app>-access-log-<service>) when the app routes to several.
+          - Never namespace-wide, so other workloads of the namespace keep their logging. Refused when another
+            Telemetry already selects the same pods (Istio allows one per workload), or when no destination is
+            a Service of the app's namespace.
         type: bool
         default: false
       gateway:

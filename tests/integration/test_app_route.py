@@ -206,13 +206,46 @@ def test_sidecar_injection_and_access_log(ansible, kube, namespace, gw_ns):
     assert ns["metadata"]["labels"]["istio-injection"] == "enabled"
     assert ns["metadata"]["labels"]["team"] == "shop"
     tel = get(kube, "telemetry.istio.io/v1", "Telemetry", "shop-access-log", namespace)
-    assert tel["spec"] == {"accessLogging": [{"providers": [{"name": "envoy"}]}]}
+    assert tel["spec"] == {"selector": {"matchLabels": {"app": "web"}},
+                           "accessLogging": [{"providers": [{"name": "envoy"}]}]}
     assert run(ansible, gw_ns, [app])["api_requests"]["write"] == 0
 
     without = run(ansible, gw_ns, [web_app(namespace)])
     assert without["summary"]["deleted"] == 1
     assert get(kube, "telemetry.istio.io/v1", "Telemetry", "shop-access-log", namespace) is None
     assert get(kube, "v1", "Namespace", namespace)["metadata"]["labels"]["istio-injection"] == "enabled"
+
+
+def test_access_logs_of_two_apps_in_one_namespace(ansible, kube, namespace, gw_ns):
+    """Each app's Telemetry selects its own Services' pods (Istio allows one namespace-wide Telemetry per
+    namespace and one Telemetry per workload): two apps on different pods both log, two on the same pods are
+    refused before anything is written, and removing one app leaves the other's Telemetry."""
+    make_workload(kube, namespace, "web", {"http": 8080})
+    make_workload(kube, namespace, "api", {"http": 8080})
+    apply(kube, {"apiVersion": "telemetry.istio.io/v1", "kind": "Telemetry",
+                 "metadata": {"name": "mesh-logs", "namespace": namespace},
+                 "spec": {"accessLogging": [{"providers": [{"name": "envoy"}]}]}})
+    shop = web_app(namespace, access_log=True)
+    api = web_app(namespace, name="api", access_log=True,
+                  http=[{"route": [{"host": "api", "port": 8080}]}])
+    result = run(ansible, gw_ns, [shop, api])
+    assert not result["failed"], result["msg"]
+    assert get(kube, "telemetry.istio.io/v1", "Telemetry", "api-access-log", namespace)["spec"]["selector"] == \
+        {"matchLabels": {"app": "api"}}
+    assert get(kube, "telemetry.istio.io/v1", "Telemetry", "mesh-logs", namespace) is not None
+
+    also_web = web_app(namespace, name="blog", access_log=True)
+    refused = run(ansible, gw_ns, [also_web])
+    assert refused["failed"] and refused["field"] == "apps[blog].access_log"
+    assert "same pods (app=web) as Telemetry %s/shop-access-log (app shop)" % namespace in refused["msg"]
+    assert get(kube, NET, "VirtualService", "blog", namespace) is None
+
+    assert run(ansible, gw_ns, [web_app(namespace, name="blog")])["changed"] is True
+    gone = run(ansible, gw_ns, [{"name": "shop"}], state="absent")
+    assert gone["summary"]["deleted"] == 3
+    assert get(kube, "telemetry.istio.io/v1", "Telemetry", "shop-access-log", namespace) is None
+    assert get(kube, "telemetry.istio.io/v1", "Telemetry", "api-access-log", namespace) is not None
+    assert get(kube, "telemetry.istio.io/v1", "Telemetry", "mesh-logs", namespace) is not None
 
 
 def test_shared_gateway_and_adoption(ansible, kube, namespace, gw_ns):

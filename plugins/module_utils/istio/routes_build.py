@@ -142,12 +142,22 @@ def build_destination_rule(app, rule, api=None):
             "metadata": _meta(rule["name"], app["namespace"], app["name"]), "spec": spec}
 
 
-def build_telemetry(app, api=None):
-    """Namespace-wide Envoy access logging (seed 003's Telemetry, scoped to the app's namespace)."""
+def telemetry_name(app, service, several):
+    return "%s-access-log-%s" % (app["name"], service) if several else "%s-access-log" % app["name"]
+
+
+def build_telemetry(app, target, api=None, several=False):
+    """Envoy access logging (seed 003's Telemetry) for the workloads behind one of the app's Services.
+
+    ``target`` is ``(Service name, the Service's pod selector)``. The Telemetry selects those workloads: a
+    namespace-wide one (no selector) would change logging for every other workload of the namespace, and Istio
+    allows only one of those per namespace, so two apps could not both have one."""
     api = api or DEFAULT_API
+    service, selector = target
     return {"apiVersion": api["telemetry"], "kind": "Telemetry",
-            "metadata": _meta("%s-access-log" % app["name"], app["namespace"], app["name"]),
-            "spec": {"accessLogging": [{"providers": [{"name": "envoy"}]}]}}
+            "metadata": _meta(telemetry_name(app, service, several), app["namespace"], app["name"]),
+            "spec": {"selector": {"matchLabels": dict(selector)},
+                     "accessLogging": [{"providers": [{"name": "envoy"}]}]}}
 
 
 def build_namespace_injection(namespace):
@@ -156,14 +166,16 @@ def build_namespace_injection(namespace):
             "metadata": {"name": namespace, "labels": {INJECTION_LABEL: "enabled"}}}
 
 
-def build_app(app, selector=None, api=None):
-    """Every owned object of the app, in write order (DestinationRules first so subsets exist before routes)."""
+def build_app(app, selector=None, api=None, log_targets=()):
+    """Every owned object of the app, in write order (DestinationRules first so subsets exist before routes).
+
+    ``log_targets``: ``(Service name, pod selector)`` of the app's Services to log when ``access_log`` is on."""
     objects = [build_destination_rule(app, rule, api) for rule in app["destination_rules"]]
     if app.get("gateway"):
         objects.append(build_gateway(app, selector or {}, api))
     objects.append(build_virtual_service(app, api))
     if app.get("access_log"):
-        objects.append(build_telemetry(app, api))
+        objects += [build_telemetry(app, t, api, several=len(log_targets) > 1) for t in log_targets]
     return objects
 
 

@@ -19,6 +19,8 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_ch
     ClaimIndex, Problem, check_destinations, check_gateway_binding, check_selector, gateway_refs, refusal)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_snapshot import (
     Snapshot, discover_api, owned_by)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_telemetry import (
+    access_log_targets, check_access_log)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_validate import app_scope, normalize_apps
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import KubeApplier, describe
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.bulk import BulkApplier
@@ -61,7 +63,7 @@ def _desired(apps, snap, api):
     service_ports = set(p["port"] for p in snap.service_ports())
     for app in apps:
         selector = (app["gateway"] or {}).get("selector") or resolved
-        desired[app["name"]] = build_app(app, selector, api)
+        desired[app["name"]] = build_app(app, selector, api, access_log_targets(app, snap.services))
         if app["gateway"] and snap.gateway_service() is not None:
             for server in app["gateway"]["servers"]:
                 if server["port"] not in service_ports:
@@ -101,6 +103,8 @@ def _check(apps, desired, snap, resolved):
         problems += _check_gateway(app, desired[app["name"]], path, gateways, snap, resolved)
         problems += _check_names(app, desired[app["name"]], snap, path)
     problems += _check_claims(apps, desired, snap, acted, gateways)
+    problems += check_access_log([a for a in apps if a["namespace"] in snap.namespaces], desired, snap.telemetries,
+                                 owned_by, snap.services)
     return problems
 
 

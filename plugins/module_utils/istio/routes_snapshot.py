@@ -4,7 +4,7 @@
 """Read what ``app_route`` needs from the cluster up front: one LIST per kind (private).
 
 ``Snapshot`` holds namespaces, Services, the gateway workloads, and every Gateway, VirtualService,
-DestinationRule (and owned Telemetry), indexed by (namespace, name). Nothing is written here.
+DestinationRule and Telemetry, indexed by (namespace, name). Nothing is written here.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -137,7 +137,7 @@ class Snapshot:
         self.namespaces = self._namespaces(service_namespaces | scope)
         existing = service_namespaces & self.namespaces
         scope &= self.namespaces
-        net, owned = self.api["networking"], "%s=%s" % (MANAGED_BY_LABEL, MANAGED_BY_VALUE)
+        net = self.api["networking"]
         # the remaining LISTs are independent: sent together, their round trips overlap
         reads = {
             "services": (self._list, ("v1", "Service", existing)) if existing else None,
@@ -146,7 +146,8 @@ class Snapshot:
             "gateways": (self._istio_list, (net, "Gateway", None, scope)),
             "virtual_services": (self._istio_list, (net, "VirtualService", None, scope)),
             "destination_rules": (self._istio_list, (net, "DestinationRule", None, existing | app_namespaces)),
-            "telemetries": (self._istio_list, (self.api["telemetry"], "Telemetry", owned, app_namespaces & scope))
+            # every Telemetry of the apps' namespaces: one selecting the same pods as an app's would clash
+            "telemetries": (self._istio_list, (self.api["telemetry"], "Telemetry", None, app_namespaces & scope))
             if self.api.get("telemetry") else None,
         }
         results = self._concurrently(reads)

@@ -13,9 +13,10 @@ API = {"networking": "networking.istio.io/v1", "telemetry": "telemetry.istio.io/
 OWNED = {"app.kubernetes.io/managed-by": "meshops.istio_edge", "istio-edge.meshops.io/app": "shop"}
 
 
-def build(raw, selector=None):
+def build(raw, selector=None, log_targets=()):
     app = normalize_apps([raw])[0]
-    return dict((o["kind"], o) for o in build_app(app, selector or {"istio": "ingress"}, API)), app
+    objects = build_app(app, selector or {"istio": "ingress"}, API, log_targets)
+    return dict((o["kind"], o) for o in objects), app
 
 
 def test_seed_002_http_https_and_mysql():
@@ -55,7 +56,8 @@ def test_seed_003_rewrite_subsets_and_seed_001_canary_retries_fault():
                  {"match": [{"headers": {"cookie": {"regex": "^(.*?;)?(user=jason)(;.*)?$"}}}],
                   "route": [{"host": "reviews", "subset": "v2"}]}],
         "destination_rules": [{"host": "reviews", "subsets": [
-            {"name": "v1", "labels": {"version": "v1"}}, {"name": "v2", "labels": {"version": "v2"}}]}]})
+            {"name": "v1", "labels": {"version": "v1"}}, {"name": "v2", "labels": {"version": "v2"}}]}]},
+        log_targets=[("reviews", {"app": "reviews"})])
     http = objs["VirtualService"]["spec"]["http"]
     assert http[0]["match"] == [{"uri": {"prefix": "/wpcatalog"}}, {"uri": {"prefix": "/consumercatalog"}}]
     assert http[0]["rewrite"] == {"uri": "/newcatalog"}
@@ -71,7 +73,21 @@ def test_seed_003_rewrite_subsets_and_seed_001_canary_retries_fault():
                                                          {"name": "v2", "labels": {"version": "v2"}}]}
     tel = objs["Telemetry"]
     assert tel["apiVersion"] == "telemetry.istio.io/v1" and tel["metadata"]["name"] == "shop-access-log"
-    assert tel["spec"] == {"accessLogging": [{"providers": [{"name": "envoy"}]}]}
+    assert tel["spec"] == {"selector": {"matchLabels": {"app": "reviews"}},
+                           "accessLogging": [{"providers": [{"name": "envoy"}]}]}
+
+
+def test_access_log_selects_each_service_s_pods_never_the_whole_namespace():
+    raw = {"name": "shop", "namespace": "shop", "hosts": ["shop.example.com"], "access_log": True,
+           "http": [{"route": [{"host": "web"}]}]}
+    app = normalize_apps([raw])[0]
+    objects = build_app(app, {"istio": "ingress"}, API, [("api", {"app": "api"}), ("web", {"app": "web"})])
+    tels = [o for o in objects if o["kind"] == "Telemetry"]
+    assert [t["metadata"]["name"] for t in tels] == ["shop-access-log-api", "shop-access-log-web"]
+    assert [t["spec"]["selector"] for t in tels] == [{"matchLabels": {"app": "api"}}, {"matchLabels": {"app": "web"}}]
+    assert all(t["metadata"]["labels"] == OWNED for t in tels)
+    assert [o for o in build_app(dict(app, access_log=False), {}, API, [("web", {"app": "web"})])
+            if o["kind"] == "Telemetry"] == []
 
 
 def test_shared_gateway_builds_no_gateway_and_write_order():
