@@ -19,7 +19,7 @@ description:
   - O(mode=live) applies the same shape onto an existing Service installed by something else (a Helm release,
     istioctl) with server-side apply and the field manager C(meshops.istio_edge). Annotations, labels and
     ports owned by others stay; live ports keep their targetPorts unless given.
-  - Pinned nodePorts are validated (30000-32767, no duplicates) and must not be used by another Service of the
+  - Pinned nodePorts are validated (within O(node_port_range), no duplicates) and must not be used by another Service of the
     cluster (all namespaces are listed); a collision names the other Service.
   - See C(docs/gateway-service.md) for the profiles and the health-check choices.
 author:
@@ -72,6 +72,13 @@ options:
       - With O(profile=alb) and O(profile=nodeport) every port is pinned; C(http2), C(https) and C(status-port)
         default to 30080, 30443 and 30021.
     type: dict
+  node_port_range:
+    description:
+      - The cluster's nodePort range (the API server's C(--service-node-port-range)), as C(<first>-<last>).
+      - Pinned nodePorts outside it are refused before anything is written. When the default nodePorts of
+        O(profile=alb) and O(profile=nodeport) fall outside it, pin every port in O(node_ports).
+    type: str
+    default: 30000-32767
   extra_ports:
     description:
       - 'Ports added after the gateway''s ports, for example a MySQL port C({name: mysql, port: 3306, node_port: 30306}).'
@@ -92,7 +99,7 @@ options:
             existing port keeps its live targetPort.
         type: raw
       node_port:
-        description: Pinned nodePort (30000-32767).
+        description: Pinned nodePort (within O(node_port_range)).
         type: int
       protocol:
         description: Port protocol.
@@ -123,7 +130,7 @@ options:
             existing port keeps its live targetPort.
         type: raw
       node_port:
-        description: Pinned nodePort (30000-32767).
+        description: Pinned nodePort (within O(node_port_range)).
         type: int
       protocol:
         description: Port protocol.

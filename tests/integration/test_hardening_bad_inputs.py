@@ -42,6 +42,8 @@ MODULE_CASES = {
     # gateway_service
     "gw-nodeport-out-of-range": ("gateway_service", {"profile": "nodeport", "node_ports": {"http2": 29999}},
                                  "node_ports.http2", "29999"),
+    "gw-node-port-range": ("gateway_service", {"profile": "nodeport", "node_port_range": "32767-30000"},
+                           "node_port_range", "is not a port range"),
     "gw-nodeport-twice": ("gateway_service", {"profile": "nodeport", "node_ports": {"http2": 30555, "https": 30555}},
                           "node_ports.https", "30555"),
     "gw-nodeport-unknown-port": ("gateway_service", {"profile": "nodeport", "node_ports": {"grpc": 30556}},

@@ -28,6 +28,7 @@ def argument_spec():
         name=dict(type="str", default="istio-ingress"),
         namespace=dict(type="str", default="istio-ingress"),
         node_ports=dict(type="dict"),
+        node_port_range=dict(type="str", default="30000-32767"),
         extra_ports=dict(type="list", elements="dict", options=PORT_OPTIONS),
         ports=dict(type="list", elements="dict", options=PORT_OPTIONS),
         status_port=dict(type="int", default=15021),

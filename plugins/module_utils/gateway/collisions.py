@@ -45,6 +45,6 @@ def collision_error(collisions):
     first = collisions[0]
     return EdgeError(
         "; ".join(lines) + ".", field=first["field"], code="NodePortTaken",
-        hint="Pick free nodePorts (30000-32767) in node_ports / extra_ports, or free them on the other "
+        hint="Pick free nodePorts in node_ports / extra_ports, or free them on the other "
              "Service. Nothing was changed.",
         collisions=collisions)

@@ -107,7 +107,8 @@ def build_plan(params):
     if policy not in (None, "Cluster", "Local"):
         raise field_error("external_traffic_policy", "%r is not Cluster or Local" % policy, "Use Cluster or Local.")
     ports = build_ports(profile, params.get("status_port") or CHART_STATUS_PORT, ports=params.get("ports"),
-                        extra_ports=params.get("extra_ports"), node_ports=params.get("node_ports"))
+                        extra_ports=params.get("extra_ports"), node_ports=params.get("node_ports"),
+                        node_port_range=params.get("node_port_range"))
     warnings = []
     status = find_port(ports, STATUS_PORT_NAME)
 

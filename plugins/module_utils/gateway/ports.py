@@ -27,6 +27,7 @@ STATUS_PORT_NAME = "status-port"
 CHART_STATUS_PORT = 15021
 NODE_PORT_MIN = 30000
 NODE_PORT_MAX = 32767
+DEFAULT_NODE_PORT_RANGE = "%d-%d" % (NODE_PORT_MIN, NODE_PORT_MAX)
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 
 # Profiles whose edge forwards to fixed nodePorts: every port is pinned, these are the defaults.
@@ -66,13 +67,26 @@ def as_int(value, field, low=None, high=None):
     return number
 
 
-def node_port_number(value, field):
-    """A nodePort, validated against the default Kubernetes range (30000-32767)."""
+def parse_node_port_range(value):
+    """``"30000-32767"`` (the API server's ``--service-node-port-range``) -> ``(30000, 32767)``."""
+    if value is None:
+        return NODE_PORT_MIN, NODE_PORT_MAX
+    match = re.match(r"^\s*(\d+)\s*-\s*(\d+)\s*$", str(value))
+    low, high = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+    if not match or not 1 <= low < high <= 65535:
+        raise field_error("node_port_range", "%r is not a port range" % (value,),
+                          "Give the API server's --service-node-port-range as <first>-<last>, e.g. %s (the "
+                          "Kubernetes default)." % DEFAULT_NODE_PORT_RANGE)
+    return low, high
+
+
+def node_port_number(value, field, port_range=(NODE_PORT_MIN, NODE_PORT_MAX)):
+    """A nodePort, validated against the cluster's nodePort range (default 30000-32767)."""
     try:
-        return as_int(value, field, NODE_PORT_MIN, NODE_PORT_MAX)
+        return as_int(value, field, port_range[0], port_range[1])
     except EdgeError as exc:  # same error, with the nodePort-specific fix
-        exc.hint = ("nodePorts must be within %d-%d (the API server's default --service-node-port-range)."
-                    % (NODE_PORT_MIN, NODE_PORT_MAX))
+        exc.hint = ("nodePorts must be within %d-%d (the API server's --service-node-port-range; set "
+                    "node_port_range when the cluster uses another one)." % tuple(port_range))
         raise
 
 
@@ -91,7 +105,7 @@ def _target(value, field):
     return text
 
 
-def normalize_port(item, field):
+def normalize_port(item, field, port_range=(NODE_PORT_MIN, NODE_PORT_MAX)):
     """One item of ``ports`` / ``extra_ports`` -> a normalised port dict."""
     if not isinstance(item, dict):
         raise field_error(field, "expected a dict with name, port, target_port, node_port, protocol",
@@ -115,23 +129,26 @@ def normalize_port(item, field):
     result["protocol"] = protocol
     result["target_port"] = _target(item.get("target_port"), "%s.target_port" % field)
     if item.get("node_port") is not None:
-        result["node_port"] = node_port_number(item["node_port"], "%s.node_port" % field)
+        result["node_port"] = node_port_number(item["node_port"], "%s.node_port" % field, port_range)
         result["node_port_field"] = "%s.node_port" % field
     if item.get("app_protocol"):
         result["app_protocol"] = str(item["app_protocol"])
     return result
 
 
-def build_ports(profile, status_port=CHART_STATUS_PORT, ports=None, extra_ports=None, node_ports=None):
+def build_ports(profile, status_port=CHART_STATUS_PORT, ports=None, extra_ports=None, node_ports=None,
+                node_port_range=None):
     """The validated port list for a profile.
 
     ``ports`` replaces the chart's list (it must keep ``status-port``); ``extra_ports`` are appended;
     ``node_ports`` (port name -> nodePort) pins nodePorts. For the ``alb`` and ``nodeport`` profiles every port
     is pinned: http2/https/status-port default to 30080/30443/30021, other ports need an explicit nodePort.
+    ``node_port_range``: the cluster's nodePort range (``"30000-32767"`` when not given).
     """
+    port_range = parse_node_port_range(node_port_range)
     status_port = as_int(status_port, "status_port", 1, 65535)
     if ports:
-        result = [normalize_port(item, "ports[%d]" % idx) for idx, item in enumerate(ports)]
+        result = [normalize_port(item, "ports[%d]" % idx, port_range) for idx, item in enumerate(ports)]
         status = [p for p in result if p["name"] == STATUS_PORT_NAME]
         if not status:
             raise field_error("ports", "the list has no port named %s" % STATUS_PORT_NAME,
@@ -147,10 +164,10 @@ def build_ports(profile, status_port=CHART_STATUS_PORT, ports=None, extra_ports=
         if status_port != CHART_STATUS_PORT:
             result[0]["default_target"] = CHART_STATUS_PORT
     for idx, item in enumerate(extra_ports or []):
-        result.append(normalize_port(item, "extra_ports[%d]" % idx))
+        result.append(normalize_port(item, "extra_ports[%d]" % idx, port_range))
     _check_unique(result)
-    _apply_node_ports(result, profile, node_ports or {})
-    _check_node_ports(result, profile)
+    _apply_node_ports(result, profile, node_ports or {}, port_range)
+    _check_node_ports(result, profile, port_range)
     return result
 
 
@@ -170,7 +187,7 @@ def _check_unique(ports):
         keys[key] = port["field"]
 
 
-def _apply_node_ports(ports, profile, node_ports):
+def _apply_node_ports(ports, profile, node_ports, port_range):
     if not isinstance(node_ports, dict):
         raise field_error("node_ports", "expected a dict port name -> nodePort", "e.g. {http2: 30080, https: 30443}.")
     by_name = dict((p["name"], p) for p in ports)
@@ -183,7 +200,7 @@ def _apply_node_ports(ports, profile, node_ports):
         if value is None:
             continue
         port = by_name[name]
-        number = node_port_number(value, field)
+        number = node_port_number(value, field, port_range)
         if port["node_port"] is not None and port["node_port"] != number:
             raise field_error(field, "conflicts with %s (%d)" % (port["node_port_field"], port["node_port"]),
                               "Pin the nodePort in one place only.")
@@ -192,11 +209,18 @@ def _apply_node_ports(ports, profile, node_ports):
     if profile in PINNED_PROFILES:
         for port in ports:
             if port["node_port"] is None and port["name"] in DEFAULT_NODE_PORTS:
-                port["node_port"] = DEFAULT_NODE_PORTS[port["name"]]
+                default = DEFAULT_NODE_PORTS[port["name"]]
+                if not port_range[0] <= default <= port_range[1]:
+                    raise field_error("node_ports.%s" % port["name"],
+                                      "the default nodePort %d is outside node_port_range %d-%d"
+                                      % ((default,) + tuple(port_range)),
+                                      "Pin every port of the profile in node_ports, within %d-%d."
+                                      % tuple(port_range))
+                port["node_port"] = default
                 port["node_port_field"] = "node_ports.%s (default %d)" % (port["name"], port["node_port"])
 
 
-def _check_node_ports(ports, profile):
+def _check_node_ports(ports, profile, port_range):
     seen = {}
     for port in ports:
         number = port["node_port"]
@@ -204,8 +228,8 @@ def _check_node_ports(ports, profile):
             if profile in PINNED_PROFILES:
                 raise field_error("%s.node_port" % port["field"],
                                   "profile %s pins every nodePort but port %s has none" % (profile, port["name"]),
-                                  "The edge in front forwards to fixed nodePorts: give node_port (30000-32767) "
-                                  "or set node_ports.%s." % port["name"])
+                                  "The edge in front forwards to fixed nodePorts: give node_port (%d-%d) "
+                                  "or set node_ports.%s." % (port_range[0], port_range[1], port["name"]))
             continue
         if number in seen:
             first = seen[number]

@@ -156,3 +156,24 @@ def test_effective_target_prefers_given_then_derived_then_live_then_default():
     assert effective_target(https, ports, live) == 8080
     http2["target_port"] = 8081
     assert effective_target(https, ports, live) == 8081
+
+
+def test_a_cluster_with_another_node_port_range():
+    ports = build_ports("nodeport", node_port_range="20000-22767",
+                        node_ports={"http2": 20080, "https": 20443, "status-port": 20021},
+                        extra_ports=[{"name": "mysql", "port": 3306, "node_port": 20306}])
+    assert [p["node_port"] for p in ports] == [20021, 20080, 20443, 20306]
+    exc = error_of(build_ports, "nodeport", node_port_range="20000-22767", node_ports={"http2": 30080})
+    assert exc.field == "node_ports.http2" and "20000-22767" in str(exc) and "node_port_range" in exc.hint
+    # the profile's default nodePorts are outside that range: every port must be pinned
+    exc = error_of(build_ports, "alb", node_port_range="20000-22767", node_ports={"http2": 20080})
+    assert exc.field in ("node_ports.https", "node_ports.status-port")
+    assert "outside node_port_range 20000-22767" in str(exc)
+    # a LoadBalancer profile pins nothing by default: the range only bounds what is pinned
+    assert build_ports("nlb", node_port_range="20000-22767")[0]["node_port"] is None
+
+
+@pytest.mark.parametrize("value", ["30000", "32767-30000", "a-b", "0-100", "30000-70000"])
+def test_node_port_range_must_be_first_dash_last(value):
+    exc = error_of(build_ports, "nodeport", node_port_range=value)
+    assert exc.field == "node_port_range" and "--service-node-port-range" in exc.hint
