@@ -339,6 +339,11 @@ class FakeLoadBalancerController:
             if stack not in services:
                 self._delete_lb(lb)
 
+    def errors_in(self, namespace):
+        """The reconcile errors of this namespace's stacks (another test's namespace being deleted - its
+        Ingress still there, its Service gone - fails to reconcile too, and is no concern of the caller)."""
+        return dict((k, v) for k, v in self.errors.items() if k == "_loop" or k.startswith(namespace + "/"))
+
     @contextlib.contextmanager
     def running(self, interval=0.5):
         """Reconcile in a background thread while the block runs."""

@@ -53,7 +53,7 @@ def test_healthy_alb_path(ansible, path, lb_controller):  # noqa: F811
     path.build()
     apply(path.kube, ingress(path.gw))
     lb_controller.reconcile()
-    assert not lb_controller.errors, lb_controller.errors
+    assert not lb_controller.errors_in(path.gw), lb_controller.errors
     result = run(ansible, alb_args(path))
     edge = hop(result, "edge")
     assert edge["status"] == "ok", edge
@@ -141,7 +141,7 @@ def test_nlb_path_and_a_health_check_on_the_wrong_port(ansible, path, lb_control
     apply(kube, gateway_service(path.gw, "LoadBalancer", annotations=_nlb_annotations(status),
                                 node_ports=path.node_ports))
     lb_controller.reconcile()
-    assert not lb_controller.errors, lb_controller.errors
+    assert not lb_controller.errors_in(path.gw), lb_controller.errors
     args = path.args(provider="nlb", nlb={"cluster_name": "testbed"})
     result = run(ansible, args)
     edge = hop(result, "edge")
