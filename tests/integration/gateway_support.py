@@ -4,6 +4,7 @@
 own request counters (to prove that a no-op run sends no write request)."""
 
 import re
+import time
 
 ISTIOCTL_PORTS = [
     {"name": "status-port", "port": 15021, "targetPort": 15021, "protocol": "TCP"},
@@ -65,8 +66,22 @@ _METRIC = re.compile(r'^apiserver_request_total\{(?P<labels>[^}]*)\} (?P<value>[
 WRITE_VERBS = ("APPLY", "PATCH", "POST", "PUT", "DELETE")
 
 
+def _settle(kube, timeout=120):
+    """Wait until no namespace is Terminating: the namespace controller deletes a deleted namespace's Services
+    (DELETE requests counted by the metric) on its own schedule, after the test that deleted it has ended."""
+    deadline = time.time() + timeout
+    namespaces = kube.resources.get(api_version="v1", kind="Namespace")
+    while time.time() < deadline:
+        if not [n for n in namespaces.get().items if n.status.phase == "Terminating"]:
+            return
+        time.sleep(0.5)
+    raise AssertionError("namespaces still Terminating after %ds" % timeout)
+
+
 def service_writes(kube):
-    """(real writes, dry-run writes) on Services so far, from kube-apiserver's apiserver_request_total."""
+    """(real writes, dry-run writes) on Services so far, from kube-apiserver's apiserver_request_total, once
+    no namespace is being deleted (so the count is only what requests the tests and modules sent)."""
+    _settle(kube)
     response = kube.client.call_api("/metrics", "GET", _preload_content=False, _return_http_data_only=True,
                                     auth_settings=["BearerToken"])
     real = dry = 0
