@@ -51,6 +51,11 @@ def run(params, check_mode=False, diff=False, warn=None):
         return base
 
     changed, before, after, config = applier.ensure_present(plan)
+    release = helm_release_of(before)
+    if release:
+        warn("Service %s/%s belongs to Helm release %s: the next helm upgrade of that release puts the chart's "
+             "Service back and undoes these changes. Give them to the release instead (mode values, as role "
+             "meshops.istio_edge.istio does)." % (namespace, name, release))
     base.update(changed=changed, service=strip_noise(after), applied=config, node_ports=node_ports_of(after))
     base["health_check"]["node_port"] = base["node_ports"].get(plan["health_check"]["port_name"])
     if changed:
@@ -58,6 +63,16 @@ def run(params, check_mode=False, diff=False, warn=None):
                                  "Service %s/%s (live)" % (namespace, name),
                                  "Service %s/%s (%s)" % (namespace, name, "predicted" if check_mode else "applied"))
     return base
+
+
+def helm_release_of(service):
+    """``namespace/name`` of the Helm release that owns ``service`` (Helm 3/4 ownership metadata), or None."""
+    meta = (service or {}).get("metadata") or {}
+    labels, annotations = meta.get("labels") or {}, meta.get("annotations") or {}
+    name = annotations.get("meta.helm.sh/release-name")
+    if labels.get("app.kubernetes.io/managed-by") != "Helm" or not name:
+        return None
+    return "%s/%s" % (annotations.get("meta.helm.sh/release-namespace") or meta.get("namespace"), name)
 
 
 def _absent_live(base, params, name, namespace, check_mode, diff):

@@ -206,3 +206,16 @@ def test_a_value_shared_with_another_owner_is_recorded_before_it_is_replaced():
     after = applied(live, build_live_config(nlb, live, ME))   # type LoadBalancer, shared with istioctl
     config = build_live_config(nodeport_plan(), after, ME)
     assert json.loads(config["metadata"]["annotations"][RECORD_ANNOTATION]) == {"spec.type": "LoadBalancer"}
+
+
+def test_helm_release_of_reads_helm_ownership_metadata():
+    from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.runner import helm_release_of
+    owned = {"metadata": {"namespace": "istio-ingress", "labels": {"app.kubernetes.io/managed-by": "Helm"},
+                          "annotations": {"meta.helm.sh/release-name": "gw",
+                                          "meta.helm.sh/release-namespace": "istio-system"}}}
+    assert helm_release_of(owned) == "istio-system/gw"
+    del owned["metadata"]["annotations"]["meta.helm.sh/release-namespace"]
+    assert helm_release_of(owned) == "istio-ingress/gw"
+    assert helm_release_of({"metadata": {"labels": {"app.kubernetes.io/managed-by": "istioctl"},
+                                         "annotations": {"meta.helm.sh/release-name": "gw"}}}) is None
+    assert helm_release_of(None) is None
