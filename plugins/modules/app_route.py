@@ -73,7 +73,7 @@ options:
       access_log:
         description:
           - Turn on Envoy access logging (provider C(envoy)) for the pods behind the app's destination Services
-            in its own namespace, by a C(Telemetry) with a workload selector (the Service's) per Service:
+            in its own namespace, by one C(Telemetry) per Service whose workload selector is the Service's, named
             C(<app>-access-log), or C(<app>-access-log-<service>) when the app routes to several.
           - Never namespace-wide, so other workloads of the namespace keep their logging. Refused when another
             Telemetry already selects the same pods (Istio allows one per workload), or when no destination is
