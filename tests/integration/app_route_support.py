@@ -8,15 +8,21 @@
   istio=ingress). No pod ever runs on the test bed (no kubelet), so Envoy's behaviour itself cannot be
   observed here: the tests assert what is written to the API server.
 * App workloads: a Deployment + Service per destination.
+* Fixtures for the app_route test modules (import them: ``from app_route_support import istio_crds, ...``):
+  ``istio_crds`` (module-wide, autouse), ``no_leftover_claims`` (autouse), ``gw_ns`` (a gateway namespace), and
+  ``bare_cluster`` / ``bare_kube``: a small API server of the module's own (no controller manager), for a cluster
+  where Istio's CRDs never existed (they are cluster-wide and the session's test bed needs them).
 """
 
 import os
 import time
 import uuid
 
+import pytest
 import yaml
 
 from ansible_runner import REPO
+from testbed import TestBed as _Bed  # aliased: pytest would try to collect Test* classes
 
 CRD_FILE = os.path.join(REPO, "tests", "fixtures", "charts", "base", "files", "crd-all.gen.yaml")
 ISTIO_CRDS = ("destinationrules.networking.istio.io", "gateways.networking.istio.io",
@@ -168,3 +174,58 @@ def wait_namespace_gone(kube, name, timeout=90):
     while _exists(res, name):
         assert time.monotonic() < deadline, "namespace %s was not deleted" % name
         time.sleep(0.5)
+
+
+def remove_app_namespaces(kube, namespaces, wait=False):
+    """Delete the apps' namespaces (their app_route objects first: a terminating namespace's VirtualServices
+    still claim their hosts); ``wait``: until they are gone, so a playbook can create them afresh."""
+    for ns in namespaces:
+        delete_owned(kube, ns)
+        delete_namespace(kube, ns)
+        if wait:
+            wait_namespace_gone(kube, ns)
+
+
+def run_app_route(ansible, gw_ns, apps, check=False, diff=False, **extra):
+    """Run app_route for ``apps`` against the gateway of ``gw_ns`` (``extra``: more module options)."""
+    args = dict(apps=apps, gateway_namespace=gw_ns)
+    args.update(extra)
+    return ansible.module("app_route", args, check=check, diff=diff)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def istio_crds(kube):
+    ensure_istio_crds(kube)
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_claims(kube, namespace):
+    """The app namespace goes away asynchronously: remove the routes now so no later test sees their claims."""
+    yield
+    delete_owned(kube, namespace)
+
+
+@pytest.fixture
+def gw_ns(kube):
+    name = new_namespace(kube, "gw")
+    make_gateway(kube, name)
+    yield name
+    delete_namespace(kube, name)
+
+
+@pytest.fixture(scope="module")
+def bare_cluster(tmp_path_factory):
+    """The testbed info of an API server of this module's own (no controller manager), stopped at its end."""
+    bed = _Bed(str(tmp_path_factory.mktemp("bare")))
+    try:
+        yield bed.up(kcm=False)
+    finally:
+        bed.down()
+
+
+@pytest.fixture(scope="module")
+def bare_kube(bare_cluster):
+    """A kubernetes DynamicClient on ``bare_cluster``."""
+    from kubernetes import config
+    from kubernetes.dynamic import DynamicClient
+    return DynamicClient(config.new_client_from_config(config_file=bare_cluster["kubeconfig"]))

@@ -3,38 +3,10 @@
 """app_route's consistency checks on the test bed: each refusal names the problem and the fix, and nothing is
 written (not even the objects of the apps that were fine)."""
 
-import pytest
-
-from app_route_support import (
-    apply, delete_namespace, delete_owned, ensure_istio_crds, get, list_owned, make_gateway, make_workload, new_namespace)
+from app_route_support import (  # noqa: F401  # pylint: disable=unused-import
+    apply, get, gw_ns, istio_crds, list_owned, make_workload, no_leftover_claims, run_app_route as run)
 
 NET = "networking.istio.io/v1"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def istio_crds(kube):
-    ensure_istio_crds(kube)
-
-
-@pytest.fixture(autouse=True)
-def no_leftover_claims(kube, namespace):
-    """The app namespace goes away asynchronously: remove the routes now so no later test sees their claims."""
-    yield
-    delete_owned(kube, namespace)
-
-
-@pytest.fixture
-def gw_ns(kube):
-    name = new_namespace(kube, "gw")
-    make_gateway(kube, name)
-    yield name
-    delete_namespace(kube, name)
-
-
-def run(ansible, gw_ns, apps, **extra):
-    args = dict(apps=apps, gateway_namespace=gw_ns)
-    args.update(extra)
-    return ansible.module("app_route", args)
 
 
 def app(ns, name="shop", **extra):

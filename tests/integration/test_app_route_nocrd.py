@@ -6,26 +6,12 @@ Istio's CRDs are cluster-wide and other tests of the session need them, so this 
 API server (no controller manager) instead of deleting them from the shared test bed.
 """
 
-import pytest
-
-from testbed import TestBed as _Bed  # aliased: pytest would try to collect Test* classes
-
-from app_route_support import apply, get, make_gateway, make_workload
+from app_route_support import (  # noqa: F401  # pylint: disable=unused-import
+    apply, bare_cluster, bare_kube, get, make_gateway, make_workload)
 
 
-@pytest.fixture(scope="module")
-def bare_cluster(tmp_path_factory):
-    bed = _Bed(str(tmp_path_factory.mktemp("bare")))
-    try:
-        yield bed.up(kcm=False)
-    finally:
-        bed.down()
-
-
-def test_refuses_without_istio_crds_and_writes_nothing(ansible, bare_cluster):
-    from kubernetes import config
-    from kubernetes.dynamic import DynamicClient
-    kube = DynamicClient(config.new_client_from_config(config_file=bare_cluster["kubeconfig"]))
+def test_refuses_without_istio_crds_and_writes_nothing(ansible, bare_cluster, bare_kube):
+    kube = bare_kube
     apply(kube, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "istio-ingress"}})
     apply(kube, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}})
     make_gateway(kube, "istio-ingress")

@@ -7,25 +7,10 @@ permission is reported with the API's 403 and nothing else is written."""
 import base64
 import time
 
-import pytest
-
-from app_route_support import (
-    apply, delete_namespace, delete_owned, ensure_istio_crds, get, list_owned, make_gateway, make_workload, new_namespace)
+from app_route_support import (  # noqa: F401  # pylint: disable=unused-import
+    apply, delete_owned, get, gw_ns, istio_crds, list_owned, make_workload)
 
 NET_RESOURCES = ["gateways", "virtualservices", "destinationrules"]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def istio_crds(kube):
-    ensure_istio_crds(kube)
-
-
-@pytest.fixture
-def gw_ns(kube):
-    name = new_namespace(kube, "gw")
-    make_gateway(kube, name)
-    yield name
-    delete_namespace(kube, name)
 
 
 def role(namespace, rules):

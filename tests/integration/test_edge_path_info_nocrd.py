@@ -6,27 +6,12 @@ Istio's CRDs are cluster-wide and the session's test bed has whatever other test
 starts its own small API server (no controller manager) where they never existed.
 """
 
-import pytest
-
-from testbed import TestBed as _Bed  # aliased: pytest would try to collect Test* classes
-
-from app_route_support import apply
+from app_route_support import apply, bare_cluster, bare_kube  # noqa: F401  # pylint: disable=unused-import
 from test_edge_path_info_support import HOST, gateway_service, hop
 
 
-@pytest.fixture(scope="module")
-def bare_cluster(tmp_path_factory):
-    bed = _Bed(str(tmp_path_factory.mktemp("bare-diag")))
-    try:
-        yield bed.up(kcm=False)
-    finally:
-        bed.down()
-
-
-def test_istio_crds_missing_is_its_own_finding(ansible, bare_cluster):
-    from kubernetes import config
-    from kubernetes.dynamic import DynamicClient
-    kube = DynamicClient(config.new_client_from_config(config_file=bare_cluster["kubeconfig"]))
+def test_istio_crds_missing_is_its_own_finding(ansible, bare_cluster, bare_kube):
+    kube = bare_kube
     for ns in ("istio-ingress", "shop"):
         apply(kube, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
     apply(kube, gateway_service("istio-ingress"))
