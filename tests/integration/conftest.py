@@ -62,9 +62,7 @@ def ansible(testbed, tmp_path_factory):
     return Ansible(str(tmp_path_factory.mktemp("ansible")), env=env)
 
 
-@pytest.fixture
-def namespace(kube):
-    """A fresh namespace, deleted afterwards."""
+def _fresh_namespace(kube):
     name = "t-" + uuid.uuid4().hex[:8]
     ns = kube.resources.get(api_version="v1", kind="Namespace")
     ns.create(body={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
@@ -73,6 +71,18 @@ def namespace(kube):
         ns.delete(name=name)
     except Exception:  # noqa: BLE001 - best effort cleanup
         pass
+
+
+@pytest.fixture
+def namespace(kube):
+    """A fresh namespace, deleted afterwards."""
+    yield from _fresh_namespace(kube)
+
+
+@pytest.fixture
+def other_namespace(kube):
+    """A second fresh namespace, deleted afterwards."""
+    yield from _fresh_namespace(kube)
 
 
 @pytest.fixture(scope="session")

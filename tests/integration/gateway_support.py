@@ -1,10 +1,13 @@
 # Copyright: meshops.istio_edge contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Helpers for the gateway_service integration tests: an istioctl-style gateway Service, and the API server's
-own request counters (to prove that a no-op run sends no write request)."""
+own request counters (to prove that a no-op run sends no write request), and the fixtures ``gateway_ns`` and
+``other_ns`` (namespaces whose Services are deleted at the end, freeing their cluster-wide nodePorts)."""
 
 import re
 import time
+
+import pytest
 
 ISTIOCTL_PORTS = [
     {"name": "status-port", "port": 15021, "targetPort": 15021, "protocol": "TCP"},
@@ -56,6 +59,18 @@ def delete_services(kube, namespace):
             services(kube).delete(name=item.metadata.name, namespace=namespace)
         except Exception:  # noqa: BLE001 - best effort cleanup
             pass
+
+
+@pytest.fixture
+def gateway_ns(kube, namespace):
+    yield namespace
+    delete_services(kube, namespace)
+
+
+@pytest.fixture
+def other_ns(kube, other_namespace):
+    yield other_namespace
+    delete_services(kube, other_namespace)
 
 
 def ports_by_name(service):

@@ -7,32 +7,13 @@ No load balancer controller runs here: the tests check the Service the controlle
 """
 
 import json
-import uuid
 
-import pytest
-
-from gateway_support import (
-    FOREIGN_ANNOTATIONS, FOREIGN_LABELS, create_istioctl_service, create_service_with_node_port, delete_services,
-    ports_by_name, read, service_writes)
+from gateway_support import (  # noqa: F401  # pylint: disable=unused-import
+    FOREIGN_ANNOTATIONS, FOREIGN_LABELS, create_istioctl_service, create_service_with_node_port, gateway_ns,
+    other_ns, ports_by_name, read, service_writes)
 
 NAME = "istio-ingressgateway"
 PROFILE_ANNOTATION = "istio-edge.meshops.io/edge-profile"
-
-
-@pytest.fixture
-def gateway_ns(kube, namespace):
-    yield namespace
-    delete_services(kube, namespace)
-
-
-@pytest.fixture
-def other_ns(kube):
-    name = "t-" + uuid.uuid4().hex[:8]
-    namespaces = kube.resources.get(api_version="v1", kind="Namespace")
-    namespaces.create(body={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
-    yield name
-    delete_services(kube, name)
-    namespaces.delete(name=name)
 
 
 def nodeport_args(namespace, base):

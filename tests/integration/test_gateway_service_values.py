@@ -9,12 +9,12 @@ schema and Service template); the real chart cannot be downloaded here.
 import json
 import os
 import subprocess
-import uuid
 
 import pytest
 import yaml
 
-from gateway_support import create_service_with_node_port, delete_services, ports_by_name, read, service_writes
+from gateway_support import (  # noqa: F401  # pylint: disable=unused-import
+    create_service_with_node_port, gateway_ns, other_ns, ports_by_name, read, service_writes)
 
 PROFILES = [
     ("alb", {}),
@@ -24,22 +24,6 @@ PROFILES = [
     ("nodeport", {"extra_ports": [{"name": "mysql", "port": 3306, "node_port": 30306}]}),
     ("loadbalancer", {"external_traffic_policy": "Local", "load_balancer_source_ranges": ["10.0.0.0/8"]}),
 ]
-
-
-@pytest.fixture
-def gateway_ns(kube, namespace):
-    yield namespace
-    delete_services(kube, namespace)
-
-
-@pytest.fixture
-def other_ns(kube):
-    name = "t-" + uuid.uuid4().hex[:8]
-    namespaces = kube.resources.get(api_version="v1", kind="Namespace")
-    namespaces.create(body={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
-    yield name
-    delete_services(kube, name)
-    namespaces.delete(name=name)
 
 
 def render_service(helm, chart, values, tmp, namespace="istio-ingress", release="istio-ingress"):
