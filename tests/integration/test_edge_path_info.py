@@ -10,16 +10,9 @@ gateway pod is made Ready by hand; Envoy never runs, so its config is unit-teste
 import pytest
 
 from app_route_support import apply, get
-from test_edge_path_info_support import HOST, Path, hop, statuses, fake_node  # noqa: F401  # pylint: disable=unused-import
+from test_edge_path_info_support import HOST, hop, statuses, fake_node, path  # noqa: F401  # pylint: disable=unused-import
 
 pytestmark = pytest.mark.usefixtures("fake_node")
-
-
-@pytest.fixture
-def path(kube):
-    p = Path(kube)
-    yield p
-    p.cleanup()
 
 
 def run(ansible, args, **kwargs):

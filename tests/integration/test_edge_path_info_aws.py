@@ -12,19 +12,12 @@ import pytest
 
 from app_route_support import apply
 from aws_controller import aws, lb_controller  # noqa: F401  # pylint: disable=unused-import
-from test_edge_path_info_support import fake_node  # noqa: F401  # pylint: disable=unused-import
-from test_edge_path_info_support import Path, gateway_service, hop, live_node_ports
+from test_edge_path_info_support import fake_node, path  # noqa: F401  # pylint: disable=unused-import
+from test_edge_path_info_support import gateway_service, hop, live_node_ports
 
 pytestmark = pytest.mark.usefixtures("fake_node")
 
 INGRESS = "edge"
-
-
-@pytest.fixture
-def path(kube):
-    p = Path(kube)
-    yield p
-    p.cleanup()
 
 
 def ingress(namespace):

@@ -8,17 +8,10 @@ Stand-ins: the fake ARM plays Azure (HTTPS on 127.0.0.1); the gateway Service's 
 written into its status by the test (no Azure cloud provider here); the gateway pod is made Ready by hand.
 """
 
-import os
-import sys
-
 import pytest
 
-from ansible_runner import REPO
 from app_route_support import apply
-from test_edge_path_info_support import HOST, NET, Path, hop, fake_node  # noqa: F401  # pylint: disable=unused-import
-
-sys.path.insert(0, os.path.join(REPO, "tests", "fake_arm"))
-import fake_arm  # noqa: E402
+from test_edge_path_info_support import HOST, NET, hop, fake_node, path  # noqa: F401  # pylint: disable=unused-import
 
 pytestmark = pytest.mark.usefixtures("fake_node")
 
@@ -33,22 +26,11 @@ for _port in (80, 443):
                         AZURE + "port_%d_health-probe_request-path" % _port: "/healthz/ready"})
 
 
-@pytest.fixture(scope="module")
-def arm(tmp_path_factory):
-    directory = str(tmp_path_factory.mktemp("fake-arm-diag"))
-    fake = fake_arm.FakeArm(fake_arm.up(directory))
-    try:
-        yield fake
-    finally:
-        fake_arm.down(directory)
-
-
 @pytest.fixture
-def path(kube, arm):
-    arm.reset()
-    p = Path(kube)
-    yield p
-    p.cleanup()
+def arm(fake_arm_server):
+    """The session's fake ARM (conftest_azure.py), emptied."""
+    fake_arm_server.reset()
+    return fake_arm_server
 
 
 def _probe_route(path):

@@ -9,18 +9,11 @@ import pytest
 
 from ansible_runner import REPO
 from app_route_support import apply
-from test_edge_path_info_support import HOST, Path, fake_node  # noqa: F401  # pylint: disable=unused-import
+from test_edge_path_info_support import HOST, fake_node, path  # noqa: F401  # pylint: disable=unused-import
 
 pytestmark = pytest.mark.usefixtures("fake_node")
 
 PLAYBOOK = os.path.join(REPO, "playbooks", "diagnose.yml")
-
-
-@pytest.fixture
-def path(kube):
-    p = Path(kube)
-    yield p
-    p.cleanup()
 
 
 def _vars(path, report_dir, **extra):

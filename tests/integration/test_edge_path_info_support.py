@@ -184,6 +184,14 @@ class Path:
             delete_namespace(self.kube, ns)
 
 
+@pytest.fixture
+def path(kube):
+    """A ``Path`` (not built yet), its namespaces deleted after the test."""
+    p = Path(kube)
+    yield p
+    p.cleanup()
+
+
 def hop(result, name):
     found = [h for h in result["hops"] if h["name"] == name]
     assert found, "no hop %s in %s" % (name, [h["name"] for h in result["hops"]])
