@@ -4,7 +4,7 @@
 
 ``Ansible.module(name, args, check=False, diff=False)`` runs one task on localhost and returns its result dict
 (``failed``, ``changed``, ``msg``, …) plus ``_stdout``; ``Ansible.playbook(path, inventory, extra_vars)`` runs a
-playbook and returns (rc, stdout, results).
+playbook and returns (rc, stdout, results); ``task_result(results, name)`` picks one task's result from them.
 """
 
 import json
@@ -32,6 +32,13 @@ def collections_path():
     if not os.path.exists(link):
         os.symlink(REPO, link)
     return base
+
+
+def task_result(results, name):
+    """The last result of the task whose name (role prefix aside) starts with ``name``."""
+    found = [r for r in results if r["_task"].split(" : ", 1)[-1].startswith(name)]
+    assert found, "no task %r in %s" % (name, [r["_task"] for r in results])
+    return found[-1]
 
 
 class Ansible:

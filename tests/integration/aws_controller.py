@@ -427,6 +427,15 @@ def gateway_service_manifest(namespace, name="istio-ingress", svc_type="NodePort
                      "ports": ports}}
 
 
+def read_ingress(kube, namespace, name="edge"):
+    """The Ingress as a dict (``kube``: a DynamicClient), or None when it does not exist."""
+    res = kube.resources.get(api_version="networking.k8s.io/v1", kind="Ingress")
+    try:
+        return res.get(name=name, namespace=namespace).to_dict()
+    except Exception:  # noqa: BLE001 - NotFound
+        return None
+
+
 if pytest is not None:
     @pytest.fixture
     def aws(testbed):

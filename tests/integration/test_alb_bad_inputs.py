@@ -10,19 +10,11 @@ import json
 
 import pytest
 
-from aws_controller import aws, gateway_service_manifest, unique, CLUSTER  # noqa: F401  # pylint: disable=unused-import
+from aws_controller import aws, gateway_service_manifest, read_ingress as _ingress, unique, CLUSTER  # noqa: F401  # pylint: disable=unused-import
 
 ALB = "alb.ingress.kubernetes.io/"
 NO_AWS_FILES = {"AWS_CONFIG_FILE": "/nonexistent/aws-config", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-creds",
                 "AWS_EC2_METADATA_DISABLED": "true"}
-
-
-def _ingress(kube, namespace, name="edge"):
-    res = kube.resources.get(api_version="networking.k8s.io/v1", kind="Ingress")
-    try:
-        return res.get(name=name, namespace=namespace).to_dict()
-    except Exception:  # noqa: BLE001 - NotFound
-        return None
 
 
 def _service(kube, namespace, **kwargs):

@@ -14,17 +14,10 @@ import time
 
 import pytest
 
-from aws_controller import aws, gateway_service_manifest, lb_controller, unique, CLUSTER  # noqa: F401  # pylint: disable=unused-import
+from aws_controller import (  # noqa: F401  # pylint: disable=unused-import
+    aws, gateway_service_manifest, lb_controller, read_ingress as _ingress, unique, CLUSTER)
 
 ALB = "alb.ingress.kubernetes.io/"
-
-
-def _ingress(kube, namespace, name="edge"):
-    res = kube.resources.get(api_version="networking.k8s.io/v1", kind="Ingress")
-    try:
-        return res.get(name=name, namespace=namespace).to_dict()
-    except Exception:  # noqa: BLE001 - NotFound
-        return None
 
 
 @pytest.fixture

@@ -18,10 +18,9 @@ import os
 
 import pytest
 
-from ansible_runner import REPO
+from ansible_runner import REPO, task_result as task
 from app_route_support import (
-    GATEWAY_LABELS, delete_namespace, delete_owned, ensure_istio_crds, make_gateway, new_namespace,
-    wait_namespace_gone)
+    GATEWAY_LABELS, delete_namespace, ensure_istio_crds, make_gateway, new_namespace, remove_app_namespaces)
 from aws_controller import FakeLoadBalancerController, aws_clients, moto_reset
 
 PROD = os.path.join(REPO, "inventories", "prod")
@@ -30,20 +29,11 @@ APP_NAMESPACES = ("storefront", "catalog", "payments", "docs")
 ALB = "alb.ingress.kubernetes.io/"
 
 
-def task(results, name):
-    found = [r for r in results if r["_task"].split(" : ", 1)[-1].startswith(name)]
-    assert found, "no task %r in %s" % (name, [r["_task"] for r in results])
-    return found[-1]
-
-
 @pytest.fixture
 def prod(ansible, kube, testbed):
     moto_reset(testbed["aws_endpoint_url"])
     ensure_istio_crds(kube)
-    for ns in APP_NAMESPACES:
-        delete_owned(kube, ns)
-        delete_namespace(kube, ns)
-        wait_namespace_gone(kube, ns)
+    remove_app_namespaces(kube, APP_NAMESPACES, wait=True)
     gw_ns = new_namespace(kube, "gw")
     make_gateway(kube, gw_ns)
     svc = kube.resources.get(api_version="v1", kind="Service").get(name="istio-ingress", namespace=gw_ns).to_dict()
@@ -65,9 +55,7 @@ def prod(ansible, kube, testbed):
     }
     controller = FakeLoadBalancerController(testbed["kubeconfig"], testbed["aws_endpoint_url"], "eu-west-1", "prod-eks")
     yield gw_ns, cert, shaped, extra, controller
-    for ns in APP_NAMESPACES:
-        delete_owned(kube, ns)
-        delete_namespace(kube, ns)
+    remove_app_namespaces(kube, APP_NAMESPACES)
     delete_namespace(kube, gw_ns)
 
 

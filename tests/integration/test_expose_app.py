@@ -15,10 +15,10 @@ import os
 
 import pytest
 
-from ansible_runner import REPO
+from ansible_runner import REPO, task_result as task
 from app_route_support import (
-    GATEWAY_LABELS, delete_namespace, delete_owned, ensure_istio_crds, get, list_owned, make_workload,
-    new_namespace, wait_namespace_gone)
+    GATEWAY_LABELS, delete_namespace, ensure_istio_crds, get, list_owned, make_workload, new_namespace,
+    remove_app_namespaces)
 
 ONPREM = os.path.join(REPO, "inventories", "onprem")
 EXPOSE = os.path.join(REPO, "playbooks", "expose-app.yml")
@@ -29,10 +29,7 @@ APP_NAMESPACES = ("counter", "mysql")
 @pytest.fixture(scope="module")
 def gateway(kube, testbed):
     ensure_istio_crds(kube)
-    for ns in APP_NAMESPACES:
-        delete_owned(kube, ns)
-        delete_namespace(kube, ns)
-        wait_namespace_gone(kube, ns)
+    remove_app_namespaces(kube, APP_NAMESPACES, wait=True)
     gw_ns = new_namespace(kube, "gw")
     make_workload(kube, gw_ns, "istio-ingress", {"status-port": 15021, "http2": 80, "https": 443, "mysql": 3306},
                   labels=GATEWAY_LABELS, service_type="NodePort")
@@ -51,16 +48,8 @@ def gateway(kube, testbed):
         "expose_app_kubeconfig": testbed["kubeconfig"],
     }
     yield gw_ns, node_ports, extra
-    for ns in APP_NAMESPACES:
-        delete_owned(kube, ns)
-        delete_namespace(kube, ns)
+    remove_app_namespaces(kube, APP_NAMESPACES)
     delete_namespace(kube, gw_ns)
-
-
-def task(results, name):
-    found = [r for r in results if r["_task"].split(" : ", 1)[-1].startswith(name)]
-    assert found, "no task %r in %s" % (name, [r["_task"] for r in results])
-    return found[-1]
 
 
 def test_expose_app_onprem_end_to_end(ansible, kube, gateway):
