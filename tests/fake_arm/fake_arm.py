@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import secrets
-import signal
 import ssl
 import subprocess
 import sys
@@ -27,6 +26,9 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "testbed"))
+
+from testbed import stop_pid  # noqa: E402  # the test bed's PID-file helper (tests/testbed/testbed.py)
 
 TENANT = "5f1c3b2a-0d6e-4c3b-9a8f-7e6d5c4b3a21"
 CLIENT_ID = "7a2b9c4d-1e0f-4a3b-8c7d-6e5f4a3b2c1d"
@@ -147,14 +149,6 @@ class FakeArm:
 _PROCS = {}     # servers started by this process (reaped on down, so no zombie looks alive)
 
 
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-        return True
-    except OSError:
-        return False
-
-
 def up(directory, port=0, subscription=None):
     """Start the server for ``directory``; returns the info dict (also written to fake-arm.json).
 
@@ -213,27 +207,7 @@ def up(directory, port=0, subscription=None):
 
 
 def down(directory):
-    path = os.path.join(os.path.abspath(directory), "fake-arm.pid")
-    if not os.path.exists(path):
-        return
-    with open(path) as handle:
-        pid = int(handle.read().strip() or 0)
-    proc = _PROCS.pop(pid, None)
-    if pid and _alive(pid):
-        os.kill(pid, signal.SIGTERM)
-        if proc is not None:
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        for _attempt in range(50):
-            if not _alive(pid):
-                break
-            time.sleep(0.1)
-        if _alive(pid):
-            os.kill(pid, signal.SIGKILL)
-    os.unlink(path)
+    stop_pid(os.path.join(os.path.abspath(directory), "fake-arm.pid"), _PROCS)
 
 
 def main(argv=None):

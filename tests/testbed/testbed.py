@@ -71,13 +71,25 @@ def _alive(pid):
         return False
 
 
-def _stop_pid(path):
+def stop_pid(path, procs=None):
+    """Stop the process whose PID the file ``path`` records (SIGTERM, SIGKILL after 5 s) and remove the file.
+
+    ``procs``: {pid: Popen} of servers started by the calling process; the stopped one is taken out and reaped,
+    so no zombie looks alive.
+    """
     if not os.path.exists(path):
         return
     with open(path) as handle:
         pid = int(handle.read().strip() or 0)
+    proc = (procs if procs is not None else {}).pop(pid, None)
     if pid and _alive(pid):
         os.kill(pid, signal.SIGTERM)
+        if proc is not None:
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         for _tick in range(50):
             if not _alive(pid):
                 break
@@ -152,7 +164,7 @@ class TestBed:
             argv = [part.decode() for part in handle.read().split(b"\0") if part]
         with open(os.path.join(self.workdir, "kube-apiserver.argv.json"), "w") as handle:
             json.dump(argv, handle)
-        _stop_pid(pid_path)
+        stop_pid(pid_path)
         return argv
 
     def start_apiserver(self, extra_args=(), timeout=60.0):
@@ -194,7 +206,7 @@ class TestBed:
 
     def down(self):
         for name in ("moto", "fake-arm"):
-            _stop_pid(os.path.join(self.workdir, "%s.pid" % name))
+            stop_pid(os.path.join(self.workdir, "%s.pid" % name))
         subprocess.run(["bash", os.path.join(HERE, "stop-cluster.sh"), self.workdir], check=False)
 
     def destroy(self):
