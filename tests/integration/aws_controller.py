@@ -28,8 +28,6 @@ import re
 import signal
 import sys
 import threading
-import urllib.request
-import uuid
 
 import boto3
 from kubernetes import client as k8s
@@ -38,6 +36,8 @@ from kubernetes import config as k8s_config
 ALB_PREFIX = "alb.ingress.kubernetes.io/"
 SVC_PREFIX = "service.beta.kubernetes.io/aws-load-balancer-"
 CLUSTER_TAG = "elbv2.k8s.aws/cluster"
+REGION = "us-east-1"
+CLUSTER = "testbed"
 
 
 def _sanitize(text, size):
@@ -132,7 +132,10 @@ class FakeLoadBalancerController:
                 and stack_tag in tags.get(lb["LoadBalancerArn"], {})}
 
     def _delete_lb(self, lb):
-        tgs = self.elbv2.describe_target_groups(LoadBalancerArn=lb["LoadBalancerArn"])["TargetGroups"]
+        try:
+            tgs = self.elbv2.describe_target_groups(LoadBalancerArn=lb["LoadBalancerArn"])["TargetGroups"]
+        except self.elbv2.exceptions.TargetGroupNotFoundException:  # moto: the stack failed before its TGs
+            tgs = []
         for listener in self.elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]:
             self.elbv2.delete_listener(ListenerArn=listener["ListenerArn"])
         self.elbv2.delete_load_balancer(LoadBalancerArn=lb["LoadBalancerArn"])
@@ -320,9 +323,7 @@ class FakeLoadBalancerController:
                 self.errors.pop(stack, None)
             except Exception as exc:  # noqa: BLE001 - recorded like a controller event
                 self.errors[stack] = str(exc)
-        for stack, lb in stacks.items():
-            if stack not in wanted:
-                self._delete_lb(lb)
+        self._delete_stacks(stacks, wanted)
         stacks = self._stacks("service.k8s.aws/stack")
         services = {}
         for svc in self.core.list_service_for_all_namespaces().items:
@@ -335,9 +336,17 @@ class FakeLoadBalancerController:
                 self.errors.pop(stack, None)
             except Exception as exc:  # noqa: BLE001 - recorded like a controller event
                 self.errors[stack] = str(exc)
+        self._delete_stacks(stacks, services)
+
+    def _delete_stacks(self, stacks, wanted):
+        """Delete the load balancers whose Kubernetes objects are gone (a failure is recorded, then retried)."""
         for stack, lb in stacks.items():
-            if stack not in services:
-                self._delete_lb(lb)
+            if stack not in wanted:
+                try:
+                    self._delete_lb(lb)
+                    self.errors.pop(stack, None)
+                except Exception as exc:  # noqa: BLE001 - recorded like a controller event
+                    self.errors[stack] = str(exc)
 
     def errors_in(self, namespace):
         """The reconcile errors of this namespace's stacks (another test's namespace being deleted - its
@@ -365,92 +374,11 @@ class FakeLoadBalancerController:
             thread.join(timeout=30)
 
 
-# -- helpers and pytest fixtures for the AWS edge tests (import them into a test module) -------------------
-try:
-    import pytest
-except ImportError:  # used as a process by molecule, without pytest
-    pytest = None
-
-REGION = "us-east-1"
-CLUSTER = "testbed"
-
-
-def moto_reset(endpoint_url):
-    """Forget everything moto holds (between tests)."""
-    req = urllib.request.Request(endpoint_url.rstrip("/") + "/moto-api/reset", data=b"", method="POST")
-    urllib.request.urlopen(req, timeout=10).read()
-
-
 def aws_clients(endpoint_url, region=REGION):
     session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
                                     region_name=region)
     names = ("acm", "elbv2", "ec2", "route53")
     return {name: session.client(name, endpoint_url=endpoint_url) for name in names}
-
-
-def self_signed_pem(common_name, sans=()):
-    """A real certificate and key (PEM) for ACM's import_certificate."""
-    import datetime
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import NameOID
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    builder = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-               .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-               .not_valid_after(now + datetime.timedelta(days=90)))
-    dns = [x509.DNSName(n) for n in [common_name] + list(sans)]
-    builder = builder.add_extension(x509.SubjectAlternativeName(dns), critical=False)
-    cert = builder.sign(key, hashes.SHA256())
-    return (cert.public_bytes(serialization.Encoding.PEM),
-            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                              serialization.NoEncryption()))
-
-
-def gateway_service_manifest(namespace, name="istio-ingress", svc_type="NodePort", annotations=None,
-                             node_ports=None, extra_ports=()):
-    """The gateway Service as the gateway chart + gateway_service would make it (ports of Istio's chart)."""
-    node_ports = node_ports or {}
-    ports = []
-    for pname, port, target in (("status-port", 15021, 15021), ("http2", 80, 80), ("https", 443, 443)):
-        item = {"name": pname, "port": port, "targetPort": target, "protocol": "TCP"}
-        if svc_type != "ClusterIP" and node_ports.get(pname):
-            item["nodePort"] = node_ports[pname]
-        ports.append(item)
-    ports.extend(extra_ports)
-    return {"apiVersion": "v1", "kind": "Service",
-            "metadata": {"name": name, "namespace": namespace, "annotations": dict(annotations or {}),
-                         "labels": {"app": name, "istio": name.replace("istio-", "")}},
-            "spec": {"type": svc_type, "selector": {"app": name, "istio": name.replace("istio-", "")},
-                     "ports": ports}}
-
-
-def read_ingress(kube, namespace, name="edge"):
-    """The Ingress as a dict (``kube``: a DynamicClient), or None when it does not exist."""
-    res = kube.resources.get(api_version="networking.k8s.io/v1", kind="Ingress")
-    try:
-        return res.get(name=name, namespace=namespace).to_dict()
-    except Exception:  # noqa: BLE001 - NotFound
-        return None
-
-
-if pytest is not None:
-    @pytest.fixture
-    def aws(testbed):
-        """boto3 clients on the test bed's moto server, emptied before the test."""
-        moto_reset(testbed["aws_endpoint_url"])
-        return aws_clients(testbed["aws_endpoint_url"])
-
-    @pytest.fixture
-    def lb_controller(testbed, aws):
-        """The stand-in for the AWS Load Balancer Controller (see the module docstring)."""
-        return FakeLoadBalancerController(testbed["kubeconfig"], testbed["aws_endpoint_url"], REGION, CLUSTER)
-
-    @pytest.fixture
-    def unique():
-        return "g-" + uuid.uuid4().hex[:8]
 
 
 def request_certificate(argv):

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from aws_controller import aws, gateway_service_manifest, read_ingress as _ingress, unique, CLUSTER  # noqa: F401  # pylint: disable=unused-import
+from aws_support import aws, gateway_service_manifest, read_ingress as _ingress, unique, CLUSTER  # noqa: F401  # pylint: disable=unused-import
 
 ALB = "alb.ingress.kubernetes.io/"
 NO_AWS_FILES = {"AWS_CONFIG_FILE": "/nonexistent/aws-config", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-creds",

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from aws_controller import aws, gateway_service_manifest, self_signed_pem, CLUSTER  # noqa: F401  # pylint: disable=unused-import
+from aws_support import aws, gateway_service_manifest, self_signed_pem, CLUSTER  # noqa: F401  # pylint: disable=unused-import
 
 CERT_ANNOTATION = "alb.ingress.kubernetes.io/certificate-arn"
 

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from aws_controller import (  # noqa: F401  # pylint: disable=unused-import
+from aws_support import (  # noqa: F401  # pylint: disable=unused-import
     aws, gateway_service_manifest, lb_controller, read_ingress as _ingress, unique, CLUSTER)
 
 ALB = "alb.ingress.kubernetes.io/"

@@ -21,7 +21,8 @@ import pytest
 from ansible_runner import REPO, task_result as task
 from app_route_support import (
     GATEWAY_LABELS, delete_namespace, ensure_istio_crds, make_gateway, new_namespace, remove_app_namespaces)
-from aws_controller import FakeLoadBalancerController, aws_clients, moto_reset
+from aws_controller import FakeLoadBalancerController, aws_clients
+from aws_support import moto_reset
 
 PROD = os.path.join(REPO, "inventories", "prod")
 EXPOSE = os.path.join(REPO, "playbooks", "expose-app.yml")

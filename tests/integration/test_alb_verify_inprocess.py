@@ -16,7 +16,8 @@ import pytest
 from moto.elbv2 import models as elbv2_models
 
 from ansible_runner import collections_path
-from aws_controller import FakeLoadBalancerController, gateway_service_manifest, CLUSTER, REGION
+from aws_controller import FakeLoadBalancerController, CLUSTER, REGION
+from aws_support import gateway_service_manifest
 
 sys.path.insert(0, collections_path())
 

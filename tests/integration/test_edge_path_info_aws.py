@@ -11,7 +11,7 @@ moto reports every target healthy (server mode cannot fake health), so target he
 import pytest
 
 from app_route_support import apply
-from aws_controller import aws, lb_controller  # noqa: F401  # pylint: disable=unused-import
+from aws_support import aws, lb_controller  # noqa: F401  # pylint: disable=unused-import
 from test_edge_path_info_support import fake_node, path  # noqa: F401  # pylint: disable=unused-import
 from test_edge_path_info_support import gateway_service, hop, live_node_ports
 

@@ -18,6 +18,7 @@ import yaml
 
 from ansible_runner import REPO
 from app_route_support import delete_namespace, ensure_istio_crds, make_gateway, make_workload, new_namespace
+from snapshot_support import live_namespaces
 from test_hardening_support import cluster_snapshot, helm_revisions, moto_snapshot
 
 GUID = "00000000-0000-0000-0000-00000000beef"
@@ -210,7 +211,7 @@ def _fill(value, names):
 
 
 def _snapshot(kube, testbed, names, arm):
-    namespaces = sorted(n.metadata.name for n in kube.resources.get(api_version="v1", kind="Namespace").get().items)
+    namespaces = live_namespaces(kube)
     return {"cluster": cluster_snapshot(kube, [names["@GW@"], names["@APP@"], "istio-system", "istio-ingress"]),
             "namespaces": namespaces, "helm": helm_revisions(testbed), "moto": moto_snapshot(testbed["aws_endpoint_url"]),
             "arm": arm.resource_ids()}

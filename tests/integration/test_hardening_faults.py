@@ -32,7 +32,7 @@ import pytest
 from ansible_runner import REPO, Ansible
 from app_route_support import (GATEWAY_LABELS, delete_namespace, ensure_istio_crds, list_owned, make_gateway,
                                make_workload, new_namespace)
-from aws_controller import aws, gateway_service_manifest, lb_controller, CLUSTER  # noqa: F401  # pylint: disable=unused-import
+from aws_support import aws, gateway_service_manifest, lb_controller, CLUSTER  # noqa: F401  # pylint: disable=unused-import
 from conftest_azure import FD_RG, PLS_RG, azure_args
 from testbed import TestBed as _TestBed  # (renamed: pytest would take TestBed for a test class)
 

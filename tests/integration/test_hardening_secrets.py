@@ -20,7 +20,7 @@ import pytest
 
 from ansible_runner import Ansible
 from app_route_support import apply, delete_namespace, ensure_istio_crds, make_gateway, make_workload, new_namespace
-from aws_controller import aws, gateway_service_manifest, lb_controller, CLUSTER  # noqa: F401  # pylint: disable=unused-import
+from aws_support import aws, gateway_service_manifest, lb_controller, CLUSTER  # noqa: F401  # pylint: disable=unused-import
 from conftest_azure import FD_RG, PLS_RG
 from test_hardening_support import free_node_ports, service_account_token
 from test_istio_install_support import uninstall

@@ -14,6 +14,7 @@ import urllib.request
 import yaml
 
 from ansible_runner import REPO, Ansible
+from snapshot_support import controller_made, fingerprint
 from test_istio_install_support import helm_json, uninstall
 
 RBAC_DIR = os.path.join(REPO, "deploy", "rbac")
@@ -134,26 +135,6 @@ NAMESPACED_KINDS = (("v1", "Service"), ("v1", "ConfigMap"), ("v1", "Secret"), ("
                     ("networking.istio.io/v1beta1", "DestinationRule"), ("telemetry.istio.io/v1alpha1", "Telemetry"))
 
 
-# What the cluster's own controllers write, on their own schedule, into any namespace: not a change made by a
-# run. A snapshot taken right after a namespace is created races with them (kube-root-ca.crt, the default
-# ServiceAccount token, Deployment status and its revision annotation), so they are left out of the fingerprint.
-CONTROLLER_OBJECTS = (("ConfigMap", "kube-root-ca.crt"),)
-CONTROLLER_SECRET_TYPES = ("kubernetes.io/service-account-token",)
-CONTROLLER_ANNOTATIONS = ("deployment.kubernetes.io/revision",)
-
-
-def fingerprint(obj):
-    """What a writer of ``obj`` controls: labels, annotations (without the controllers' own), spec and data.
-    Status, resourceVersion and managedFields are left out: controllers change them without anyone writing."""
-    meta = obj.get("metadata") or {}
-    annotations = dict((k, v) for k, v in (meta.get("annotations") or {}).items() if k not in CONTROLLER_ANNOTATIONS)
-    content = {"labels": meta.get("labels") or {}, "annotations": annotations, "uid": meta.get("uid")}
-    for key in ("spec", "data", "stringData", "binaryData", "type"):
-        if key in obj:
-            content[key] = obj[key]
-    return json.dumps(content, sort_keys=True)
-
-
 def cluster_snapshot(kube, namespaces):
     """``{(kind, namespace, name): fingerprint}`` of the usual kinds in ``namespaces`` and the namespaces
     themselves: equal before and after = nothing was created, changed or deleted there."""
@@ -171,7 +152,7 @@ def cluster_snapshot(kube, namespaces):
                 continue
             for item in items:
                 obj = item.to_dict()
-                if (kind, obj["metadata"]["name"]) in CONTROLLER_OBJECTS or obj.get("type") in CONTROLLER_SECRET_TYPES:
+                if controller_made(kind, obj):
                     continue
                 snap[(kind, namespace, obj["metadata"]["name"])] = fingerprint(obj)
     return snap

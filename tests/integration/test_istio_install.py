@@ -98,7 +98,7 @@ def test_check_mode_writes_nothing(ansible, kube, testbed, helm, chart_dir, helm
     manifest = [d for d in diffs if d["after_header"].startswith("%s/istio-ingress manifest" % helm[2])][0]
     assert "helm.sh/chart: \"gateway-%s\"" % NEW in manifest["after"]
     assert "helm.sh/chart: \"gateway-%s\"" % OLD in manifest["before"]
-    # nothing written: revisions and resourceVersions unchanged
+    # nothing written: revisions and objects unchanged
     assert snapshot(kube, [ISTIO_NS, helm[2]]) == before
     assert release(testbed, "istio-ingress", helm[2])["revision"] == 1
 

@@ -5,7 +5,7 @@
 - ``chart_dir``: a local chart directory like the one ``helm pull`` fills for an air-gapped install:
   the fixture charts packaged at 1.29.3 and 1.30.0 (``base-1.29.3.tgz`` ...).
 - ``helm_repo``: the same packages served as a real Helm repository (``index.yaml``) over HTTP on 127.0.0.1.
-- ``snapshot``: helm revisions + resourceVersions of everything the releases own, to prove that a run wrote
+- ``snapshot``: helm revisions + fingerprints of everything the releases own, to prove that a run wrote
   nothing.
 
 Test-bed settings (not product behaviour): the test bed is Kubernetes 1.20 without kubelet, so HPA/PDB are
@@ -23,6 +23,7 @@ import threading
 import pytest
 
 from conftest import FIXTURE_CHARTS
+from snapshot_support import controller_made, fingerprint, live_namespaces
 
 VERSIONS = ("1.29.3", "1.30.0")
 OLD, NEW = VERSIONS
@@ -119,8 +120,9 @@ def _items(kube, api_version, kind, namespace=None, label_selector=None):
 
 
 def snapshot(kube, namespaces):
-    """``{(kind, ns, name): resourceVersion}`` of helm's release Secrets, the workloads, Services,
-    ConfigMaps, ServiceAccounts of ``namespaces`` and the Istio CRDs; plus the list of namespaces."""
+    """``{(kind, ns, name): fingerprint}`` of helm's release Secrets, the workloads, Services, ConfigMaps,
+    ServiceAccounts and Roles of ``namespaces`` (what a writer controls, not what controllers update on their
+    own), the Istio CRDs' resourceVersions, and the namespaces that are not being deleted."""
     snap = {}
     for ns in namespaces:
         for api_version, kind in (("v1", "Secret"), ("apps/v1", "Deployment"), ("v1", "Service"),
@@ -131,11 +133,13 @@ def snapshot(kube, namespaces):
             except Exception:  # noqa: BLE001 - the namespace may not exist
                 items = []
             for item in items:
-                snap[(kind, ns, item.metadata.name)] = item.metadata.resourceVersion
+                obj = item.to_dict()
+                if not controller_made(kind, obj):
+                    snap[(kind, ns, item.metadata.name)] = fingerprint(obj)
     for item in _items(kube, "apiextensions.k8s.io/v1", "CustomResourceDefinition"):
         if item.metadata.name.endswith(".istio.io"):
             snap[("CustomResourceDefinition", "", item.metadata.name)] = item.metadata.resourceVersion
-    snap["namespaces"] = sorted(item.metadata.name for item in _items(kube, "v1", "Namespace"))
+    snap["namespaces"] = live_namespaces(kube)
     return snap
 
 

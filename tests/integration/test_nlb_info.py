@@ -12,7 +12,7 @@ covered in-process in test_alb_verify_inprocess.py (moto's server always says he
 import pytest
 import yaml
 
-from aws_controller import aws, gateway_service_manifest, lb_controller, CLUSTER  # noqa: F401  # pylint: disable=unused-import
+from aws_support import aws, gateway_service_manifest, lb_controller, CLUSTER  # noqa: F401  # pylint: disable=unused-import
 
 NLB = "service.beta.kubernetes.io/aws-load-balancer-"
 
