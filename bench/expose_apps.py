@@ -44,8 +44,8 @@ import ansible_runner  # noqa: E402
 from testbed import CACHE, HELM3, TestBed  # noqa: E402
 
 sys.path.insert(0, ansible_runner.collections_path())
-from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_build import build_app  # noqa: E402
-from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_validate import normalize_apps  # noqa: E402
+from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.build import build_app  # noqa: E402
+from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.validate import normalize_apps  # noqa: E402
 
 TOOLS = ("app_route", "k8s_loop", "kubectl_ssa")
 WRITE_VERBS = ("POST", "PUT", "PATCH", "APPLY", "DELETE")

@@ -320,7 +320,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.module import run_module
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import K8S_AUTH_ARG_SPEC
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.client import AWS_AUTH_ARG_SPEC
-from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.alb_runner import run_alb_ingress
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.runner import run_alb_ingress
 
 
 def argument_spec():

@@ -260,7 +260,7 @@ problems:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.module import run_module
-from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_runner import run_app_route
+from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.runner import run_app_route
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import K8S_AUTH_ARG_SPEC
 
 APP_SPEC = dict(

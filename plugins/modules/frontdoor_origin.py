@@ -449,8 +449,8 @@ profile_kept:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.frontdoor_args import argument_spec
-from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.frontdoor_runner import run
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.args import argument_spec
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.runner import run
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.module import run_module
 
 

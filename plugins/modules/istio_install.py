@@ -393,7 +393,7 @@ chart_version:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.module import run_module
-from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.install_runner import run_install
+from ansible_collections.meshops.istio_edge.plugins.module_utils.install.runner import run_install
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import K8S_AUTH_ARG_SPEC
 
 

@@ -141,7 +141,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.module import run_module
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import K8S_AUTH_ARG_SPEC
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.client import AWS_AUTH_ARG_SPEC
-from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.nlb_runner import run_nlb_info
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.nlb.runner import run_nlb_info
 
 
 def argument_spec():

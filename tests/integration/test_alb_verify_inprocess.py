@@ -23,9 +23,9 @@ sys.path.insert(0, collections_path())
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError  # noqa: E402
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws import elbv2 as elb  # noqa: E402
-from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.alb_runner import run_alb_ingress  # noqa: E402
-from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.nlb_runner import run_nlb_info  # noqa: E402
-from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb_verify import verify_alb  # noqa: E402
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.runner import run_alb_ingress  # noqa: E402
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.nlb.runner import run_nlb_info  # noqa: E402
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.verify import verify_alb  # noqa: E402
 from ansible_collections.meshops.istio_edge.plugins.modules import alb_ingress, nlb_info  # noqa: E402
 
 ALB = "alb.ingress.kubernetes.io/"
@@ -116,7 +116,7 @@ def test_unhealthy_nlb_targets(testbed, kube, namespace, inprocess_aws, monkeypa
 
 def test_wait_lets_targets_finish_their_first_health_checks(testbed, kube, namespace, inprocess_aws, monkeypatch):
     """With wait, targets still in 'initial' are polled until they settle, so strict does not fail early."""
-    from ansible_collections.meshops.istio_edge.plugins.module_utils.aws import alb_runner
+    from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb import runner as alb_runner
     monkeypatch.setattr(alb_runner, "AWS_POLL_SECONDS", 0.1)
     svc = gateway_service_manifest(namespace, annotations={ALB + "healthcheck-port": "status-port",
                                                            ALB + "healthcheck-path": "/healthz/ready"})

@@ -18,8 +18,8 @@ import time
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.errors import azure_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError, field_error
-from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor import parse_resource_id, pls_id
-from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor_compare import norm_location
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.models import parse_resource_id, pls_id
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.compare import norm_location
 
 try:
     from azure.core.exceptions import AzureError, ResourceNotFoundError

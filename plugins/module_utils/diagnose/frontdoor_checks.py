@@ -112,7 +112,7 @@ def _check_probe_route(hop, snap, probe, origin):
     """Front Door's probe reaches the gateway's port 80 with the origin host header; a VirtualService bound to a
     Gateway selecting the gateway pods must route the probe path (seed 004: /probe rewritten to
     /healthz/ready on port 15021). Uses frontdoor_origin's own rule (edge.frontdoor_health)."""
-    from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor_health import find_probe_route
+    from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.health import find_probe_route
     if not (snap.get("istio") or {}).get("served"):
         return
     host = origin.get("origin_host_header") or origin.get("host_name")

@@ -33,7 +33,7 @@ def _app_from(params):
     if not params.get("apps"):
         raise field_error("apps", "app '%s' is named but no apps are given" % params["app"],
                           "Pass the app list (istio_edge_apps) in apps, or diagnose by hostname and path instead.")
-    from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_validate import normalize_apps
+    from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.validate import normalize_apps
     apps = normalize_apps(params["apps"])
     for app in apps:
         if app["name"] == params["app"]:
@@ -78,7 +78,7 @@ def resolve_target(params):
     target = {"host": host, "path": path, "app": app["name"] if app else None,
               "namespace": params.get("namespace") or (app["namespace"] if app else None), "gateway_ref": None}
     if app:
-        from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.routes_build import gateway_ref
+        from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.build import gateway_ref
         target["gateway_ref"] = gateway_ref(app)
     options = {key: params.get(key) for key in ("provider", "gateway_name", "gateway_namespace", "status_port",
                                                 "health_check_path")}

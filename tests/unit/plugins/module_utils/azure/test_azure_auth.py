@@ -11,7 +11,7 @@ import pytest
 from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.credentials import (
     arm_endpoints, auth_plan, check_subscription)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.errors import credential_error
-from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.frontdoor_gateway import load_balancer_address
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.gateway import load_balancer_address
 from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.private_link import (
     connection_summary, pick_connection, resolve_target)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
@@ -109,7 +109,7 @@ def test_load_balancer_address():
 
 
 def test_new_connection_expected_only_when_the_private_link_changes():
-    from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.frontdoor_runner import Present
+    from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.runner import Present
     assert Present.new_connection_expected({"action": "create", "changes": ["(new)"]})
     assert Present.new_connection_expected({"action": "update", "changes": [
         "properties.sharedPrivateLinkResource.privateLink.id"]})

@@ -5,7 +5,7 @@
 import pytest
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
-from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb_ingress import (
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.ingress import (
     build_annotations, build_ingress, group_conflicts, group_members, stack_name, validate_hostname, validate_params)
 
 P = "alb.ingress.kubernetes.io/"

@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
-from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb_verify import (
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.verify import (
     alb_expectations, strict_error, verification_result, verify_alb)
 
 ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/abc"

@@ -8,8 +8,8 @@ __metaclass__ = type
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.frontdoor_args import argument_spec
-from ansible_collections.meshops.istio_edge.plugins.module_utils.edge import frontdoor as fd
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.args import argument_spec
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor import models as fd
 
 SUB = "3c9d2e1f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
 PLS = "/subscriptions/%s/resourceGroups/MC_rg/providers/Microsoft.Network/privateLinkServices/pls-istio" % SUB

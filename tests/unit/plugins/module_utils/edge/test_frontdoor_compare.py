@@ -11,9 +11,9 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
-from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor_compare import (
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.compare import (
     differences, predict, project)
-from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor_report import (
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.report import (
     plan_step, step_diff, summary)
 
 PLS = "/subscriptions/s1/resourceGroups/MC_rg/providers/Microsoft.Network/privateLinkServices/pls-istio"

@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor_health import (
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.health import (
     find_probe_route, health_app, health_virtual_service, uri_matches)
 
 LABELS = {"app": "istio-ingress", "istio": "ingress"}

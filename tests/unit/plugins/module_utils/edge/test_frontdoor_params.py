@@ -10,9 +10,9 @@ import pytest
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.frontdoor_args import argument_spec
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.args import argument_spec
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
-from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor_params import (
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.params import (
     validate_common, validate_present)
 
 SUB = "3c9d2e1f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"

@@ -5,7 +5,7 @@
 import pytest
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
-from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.nlb_verify import nlb_expectations, verify_nlb
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.nlb.verify import nlb_expectations, verify_nlb
 
 A = "service.beta.kubernetes.io/aws-load-balancer-"
 CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/abc"

@@ -1,0 +1,283 @@
+# -*- coding: utf-8 -*-
+# Copyright: meshops.istio_edge contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The ``alb_ingress`` runner (private): validate everything, write the Ingress, wait, verify, alias.
+
+Order matters: every check that can fail on bad input (options, gateway Service, IngressGroup conflicts, ACM
+certificate, AWS region/credentials, Route53 zone) runs before the one Kubernetes write, so a failure leaves
+the cluster as it was. The ALB itself is the AWS Load Balancer Controller's work; this runner only reads it.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import diff_dict, strip_noise
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import FIELD_MANAGER, KubeApplier
+from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.client import AwsConnection
+from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.acm import find_certificate
+from ansible_collections.meshops.istio_edge.plugins.module_utils.aws import elbv2 as elb
+from ansible_collections.meshops.istio_edge.plugins.module_utils.aws import route53 as r53
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb import ingress as build
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.verify import (
+    alb_expectations, strict_error, verification_result, verify_alb)
+
+INGRESS = ("networking.k8s.io/v1", "Ingress")
+POLL_SECONDS = 1.0
+AWS_POLL_SECONDS = 5.0
+SETTLING_TARGET_STATES = ("initial",)
+
+
+def ingress_address(ingress):
+    """The first hostname (or IP) in an Ingress/Service status, or None."""
+    for item in (((ingress or {}).get("status") or {}).get("loadBalancer") or {}).get("ingress") or []:
+        if item.get("hostname") or item.get("ip"):
+            return item.get("hostname") or item.get("ip")
+    return None
+
+
+def owned_metadata_keys(obj, kind="annotations", manager=FIELD_MANAGER):
+    """Annotation (or label) keys our field manager owns on a live object (from managedFields)."""
+    keys = set()
+    for entry in ((obj or {}).get("metadata") or {}).get("managedFields") or []:
+        if entry.get("manager") != manager or entry.get("operation") != "Apply":
+            continue
+        fields = ((entry.get("fieldsV1") or {}).get("f:metadata") or {}).get("f:" + kind) or {}
+        keys.update(k[2:] for k in fields if k.startswith("f:"))
+    return keys
+
+
+def stale_keys(live, desired):
+    """Annotations/labels we set earlier and no longer want: applying ``desired`` removes them."""
+    meta = desired["metadata"]
+    return sorted((owned_metadata_keys(live, "annotations") - set(meta.get("annotations") or {}))
+                  | (owned_metadata_keys(live, "labels") - set(meta.get("labels") or {})))
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise EdgeError("wait_timeout: %s did not happen within %ss." % (what, timeout), field="wait_timeout",
+                            code="Timeout",
+                            hint="Check that the AWS Load Balancer Controller runs (its logs and the Ingress "
+                                 "events: kubectl describe ingress), or raise wait_timeout.")
+        time.sleep(POLL_SECONDS)
+
+
+def settled_snapshot(take, timeout):
+    """A load balancer snapshot once it is active and no target is still in its first health checks
+    (``initial``), or the last one when ``timeout`` runs out (its findings then say what is still settling)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        snap = take()
+        settling = (snap["load_balancer"].get("state") == "provisioning" or any(
+            t.get("state") in SETTLING_TARGET_STATES for tg in snap["target_groups"] for t in tg["targets"]))
+        if not settling or time.monotonic() >= deadline:
+            return snap
+        time.sleep(AWS_POLL_SECONDS)
+
+
+def _needs_aws(p):
+    if p["state"] == "absent":
+        return bool(p.get("route53"))
+    return bool(p.get("certificate_domain") or p["verify"] != "none" or p.get("route53"))
+
+
+def _route53_types(p):
+    return p["route53"].get("record_types") or ["A"]
+
+
+class AlbIngressRunner:
+    def __init__(self, params, check_mode=False):
+        self.p = build.validate_params(params)
+        self.params = params
+        self.check_mode = check_mode
+        self.kube = KubeApplier(params, check_mode=check_mode)
+        self.aws = AwsConnection(params).check() if _needs_aws(self.p) else None
+        self.result = {"changed": False, "warnings": []}
+
+    # -- steps ----------------------------------------------------------------------------------------
+    def gateway_service(self):
+        p = self.p
+        svc = self.kube.get("v1", "Service", p["gateway_service"], p["namespace"])
+        if svc is None:
+            raise EdgeError(
+                "gateway_service: Service %s/%s does not exist." % (p["namespace"], p["gateway_service"]),
+                field="gateway_service",
+                hint="Install the gateway first (role meshops.istio_edge.istio) or name the gateway Service and its "
+                     "namespace. Nothing was changed.")
+        return svc
+
+    def certificates(self):
+        p = self.p
+        arns = list(p.get("certificate_arn") or [])
+        if p.get("certificate_domain"):
+            cert, candidates = find_certificate(self.aws.client("acm"), p["certificate_domain"])
+            self.result["certificate"] = dict(cert, candidates=candidates)
+            arns = [cert["arn"]]
+        self.result["certificate_arns"] = arns
+        return arns
+
+    def group_check(self, annotations):
+        p = self.p
+        if not p.get("group_name"):
+            return
+        members = build.group_members(self.kube.list(*INGRESS), p["group_name"], p["ingress_class"],
+                                      (p["namespace"], p["name"]))
+        build.group_conflicts(annotations, members)
+        self.result["group_members"] = ["%s/%s" % (m["metadata"]["namespace"], m["metadata"]["name"])
+                                        for m in members]
+
+    def route53_precheck(self, live):
+        p = self.p
+        if not p.get("route53"):
+            return None
+        if not p["wait"] and not ingress_address(live):
+            raise EdgeError(
+                "route53: the alias needs the ALB address, which the Ingress does not have yet.", field="route53",
+                hint="Set wait: true so the module waits for the ALB before writing the records. Nothing was "
+                     "changed.")
+        cfg = p["route53"]
+        client = self.aws.client("route53")
+        zone = r53.resolve_zone(client, cfg.get("zone_id"), cfg.get("zone_name"), cfg.get("private_zone"))
+        current = r53.precheck(client, zone, cfg["record_names"], _route53_types(p))
+        return zone, current
+
+    def apply_ingress(self, desired, live):
+        if live is not None and stale_keys(live, desired):
+            after = self.kube.apply(desired)
+            return dict(changed=True, before=strip_noise(live), after=strip_noise(after), object=after)
+        return self.kube.ensure(desired, live=live, fetch=False)
+
+    def wait_address(self, obj, changed):
+        p = self.p
+        address = ingress_address(obj)
+        if address or not p["wait"]:
+            return address
+        if self.check_mode and (changed or obj is None):
+            self.result["warnings"].append("check mode: not waiting for the ALB of an Ingress that is not written.")
+            return None
+
+        def probe():
+            return ingress_address(self.kube.get(INGRESS[0], INGRESS[1], p["name"], p["namespace"]))
+        return wait_for(probe, p["wait_timeout"], "the ALB address on Ingress %s/%s" % (p["namespace"], p["name"]))
+
+    def verify(self, address, expected):
+        p = self.p
+        if p["verify"] == "none":
+            return None
+        if not address:
+            self.result["verification"] = {"status": "pending", "findings": [], "errors": 0,
+                                           "reason": "the Ingress has no ALB address yet (set wait: true)"}
+            return None
+        client = self.aws.client("elbv2")
+        stack = build.stack_name(p)
+        lb, tags, notes = elb.find_load_balancer(client, elb.INGRESS_STACK_TAG, stack, p.get("cluster_name"), address)
+        self.result["warnings"].extend(notes)
+        elb.require_load_balancer(lb, "Ingress %s/%s (address %s)" % (p["namespace"], p["name"], address),
+                                  elb.INGRESS_STACK_TAG, stack, notes)
+        if p["wait"]:
+            snap = settled_snapshot(lambda: elb.snapshot(client, lb, tags), p["wait_timeout"])
+        else:
+            snap = elb.snapshot(client, lb, tags)
+        expected = dict(expected, certificate_arns=self.result.get("certificate_arns") or [])
+        findings = verify_alb(snap, expected)
+        self.result.update(load_balancer=snap["load_balancer"], listeners=snap["listeners"],
+                           target_groups=snap["target_groups"], verification=verification_result(findings))
+        self.result["verification"]["expected"] = expected
+        return snap["load_balancer"]
+
+    # -- state ----------------------------------------------------------------------------------------
+    def present(self):
+        p = self.p
+        live = self.kube.get(INGRESS[0], INGRESS[1], p["name"], p["namespace"])
+        service = self.gateway_service()
+        expected = alb_expectations(service, p)
+        arns = self.certificates()
+        annotations = build.build_annotations(p, arns)
+        self.group_check(annotations)
+        r53_state = self.route53_precheck(live)
+        desired = build.build_ingress(p, annotations)
+        res = self.apply_ingress(desired, live)
+        self.result["changed"] = res["changed"]
+        self.result.update(ingress=res["after"], annotations=annotations, stack=build.stack_name(p))
+        diffs = []
+        if res["changed"]:
+            diffs.append(diff_dict(res["before"], res["after"], "Ingress %s/%s (live)" % (p["namespace"], p["name"]),
+                                   "Ingress %s/%s (desired)" % (p["namespace"], p["name"])))
+        written = res["object"] if (live is not None or not self.check_mode) else None
+        address = self.wait_address(written, res["changed"])
+        self.result["address"] = address
+        lb = self.verify(address, expected)
+        if r53_state and address:
+            lb = lb or self._lb_for(address)
+            zone, current = r53_state
+            out = r53.ensure_aliases(self.aws.client("route53"), zone, current, p["route53"]["record_names"],
+                                     _route53_types(p), lb, p["route53"].get("evaluate_target_health", True),
+                                     self.check_mode)
+            self.result["route53"] = out
+            if out["changed"]:
+                self.result["changed"] = True
+                diffs.append(diff_dict(out["before"], out["after"], "Route53 %s (live)" % zone["name"],
+                                       "Route53 %s (desired)" % zone["name"]))
+        if diffs:
+            self.result["diff"] = diffs[0] if len(diffs) == 1 else diffs
+        verification = self.result.get("verification") or {}
+        if p["verify"] == "strict" and verification.get("findings"):
+            raise strict_error("the ALB of Ingress %s/%s" % (p["namespace"], p["name"]), verification["findings"],
+                               changed=self.result["changed"], load_balancer=self.result.get("load_balancer"))
+        return self.result
+
+    def _lb_for(self, address):
+        client = self.aws.client("elbv2")
+        stack = build.stack_name(self.p)
+        lb, _tags, notes = elb.find_load_balancer(client, elb.INGRESS_STACK_TAG, stack, self.p.get("cluster_name"),
+                                                  address)
+        elb.require_load_balancer(lb, "the Route53 alias", elb.INGRESS_STACK_TAG, stack, notes)
+        return elb.snapshot(client, lb, with_health=False)["load_balancer"]
+
+    def absent(self):
+        p = self.p
+        live = self.kube.get(INGRESS[0], INGRESS[1], p["name"], p["namespace"])
+        diffs = []
+        if p.get("route53"):
+            cfg = p["route53"]
+            client = self.aws.client("route53")
+            zone = r53.resolve_zone(client, cfg.get("zone_id"), cfg.get("zone_name"), cfg.get("private_zone"))
+            current = r53.precheck(client, zone, cfg["record_names"], _route53_types(p))
+            out = r53.remove_aliases(client, zone, current, cfg["record_names"], _route53_types(p),
+                                     ingress_address(live), self.check_mode)
+            self.result["route53"] = out
+            for kept in out.get("kept") or []:
+                self.result["warnings"].append("route53: left %s %s alone: it does not point at this Ingress's ALB."
+                                               % (kept["type"], kept["name"]))
+            if out["changed"]:
+                self.result["changed"] = True
+                diffs.append(diff_dict(out["before"], [], "Route53 %s (live)" % zone["name"], "Route53 (absent)"))
+        res = self.kube.delete(INGRESS[0], INGRESS[1], p["name"], p["namespace"], live=live)
+        if res["changed"]:
+            self.result["changed"] = True
+            diffs.insert(0, diff_dict(res["before"], {}, "Ingress %s/%s (live)" % (p["namespace"], p["name"]),
+                                      "Ingress (absent)"))
+            if p["wait"] and not self.check_mode:
+                wait_for(lambda: self.kube.get(INGRESS[0], INGRESS[1], p["name"], p["namespace"]) is None,
+                         p["wait_timeout"], "the deletion of Ingress %s/%s (the controller removes its finalizer "
+                         "once the ALB is cleaned up)" % (p["namespace"], p["name"]))
+        if diffs:
+            self.result["diff"] = diffs[0] if len(diffs) == 1 else diffs
+        return self.result
+
+
+def run_alb_ingress(params, check_mode=False, diff=False):
+    runner = AlbIngressRunner(params, check_mode=check_mode)
+    result = runner.absent() if runner.p["state"] == "absent" else runner.present()
+    if not result["warnings"]:
+        result.pop("warnings")
+    return result

@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+# Copyright: meshops.istio_edge contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What ``frontdoor_origin`` reads from the cluster: the gateway Service (its internal load balancer IP and
+Private Link annotations) and the live probe route (private). Reads only; nothing is written.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError, field_error
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.health import (
+    READY_PATH, STATUS_PORT, find_probe_route)
+
+INTERNAL_LB_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal"
+PLS_CREATE_ANNOTATION = "service.beta.kubernetes.io/azure-pls-create"
+ISTIO_APIS = ("networking.istio.io/v1", "networking.istio.io/v1beta1")
+
+
+def load_balancer_address(service):
+    """``status.loadBalancer.ingress[0].ip`` (or hostname) of a Service, or None. Pure."""
+    for ingress in (((service or {}).get("status") or {}).get("loadBalancer") or {}).get("ingress") or []:
+        if ingress.get("ip") or ingress.get("hostname"):
+            return ingress.get("ip") or ingress.get("hostname")
+    return None
+
+
+class GatewayReader:
+    def __init__(self, kube, name, namespace):
+        self.kube = kube
+        self.name = name
+        self.namespace = namespace
+
+    @property
+    def ref(self):
+        return "%s/%s" % (self.namespace, self.name)
+
+    def service(self, required=True):
+        svc = self.kube.get("v1", "Service", self.name, self.namespace)
+        if svc is None and required:
+            raise field_error("gateway_name", "the gateway Service %s does not exist" % self.ref,
+                              "Install the gateway first (role meshops.istio_edge.istio), fix gateway_name / "
+                              "gateway_namespace, or give origin.host_name and private_link.name.")
+        return svc
+
+    def origin_host(self, service, timeout, check_mode, warnings, interval=5):
+        """The internal load balancer's IP, waiting up to ``timeout`` seconds for the cloud to assign it."""
+        deadline = time.monotonic() + (timeout or 0)
+        while True:
+            address = load_balancer_address(service)
+            if address:
+                return address
+            if check_mode:
+                warnings.append("The gateway Service %s has no load balancer IP yet; in check mode the origin host "
+                                "is predicted as '<pending>'." % self.ref)
+                return "<pending>"
+            if time.monotonic() >= deadline:
+                raise field_error("origin.host_name", "the gateway Service %s has no load balancer IP "
+                                  "(status.loadBalancer.ingress) after %ss" % (self.ref, timeout),
+                                  "Check the Service events (internal load balancer, subnet), raise "
+                                  "origin.wait_for_ip, or give origin.host_name.")
+            time.sleep(interval)
+            service = self.service()
+
+    def check_private_link_annotations(self, service, warnings):
+        annotations = ((service or {}).get("metadata") or {}).get("annotations") or {}
+        if str(annotations.get(INTERNAL_LB_ANNOTATION, "")).lower() != "true":
+            warnings.append("The gateway Service %s is not annotated %s=\"true\": Front Door Private Link needs an "
+                            "internal load balancer (gateway_service profile=azure_private_link sets it)."
+                            % (self.ref, INTERNAL_LB_ANNOTATION))
+        elif str(annotations.get(PLS_CREATE_ANNOTATION, "")).lower() != "true":
+            warnings.append("The gateway Service %s is not annotated %s=\"true\"; make sure the Private Link "
+                            "Service exists some other way." % (self.ref, PLS_CREATE_ANNOTATION))
+        return annotations
+
+    def istio_api(self):
+        for api in ISTIO_APIS:
+            if self.kube.has_kind(api, "VirtualService"):
+                return api
+        return None
+
+    def probe_route(self, service, probe_path, host, port, check_mode, warnings):
+        """The live route answering Front Door's probe; an error (a warning in check mode) when none does."""
+        api = self.istio_api()
+        if api is None:
+            raise EdgeError("health_route_check: the cluster serves no networking.istio.io VirtualService API, so "
+                            "nothing can route Front Door's probe %s." % probe_path, field="health_route_check",
+                            code="NoKindMatch", hint="Install Istio first (role meshops.istio_edge.istio), or set "
+                                                     "health_route_check=false. Nothing was changed.")
+        labels = dict(((service or {}).get("spec") or {}).get("selector") or {})
+        found = find_probe_route(probe_path, self.kube.list(api, "VirtualService"), self.kube.list(api, "Gateway"),
+                                 labels, host=host, port=port)
+        if found is not None:
+            return found
+        message = ("origin_group.probe_path: no VirtualService bound to a Gateway of %s routes Front Door's health "
+                   "probe %s (port %s); every probe would get Envoy's 404 and Front Door would mark the origin "
+                   "unhealthy." % (self.ref, probe_path, port))
+        hint = ("Apply the health route first - role meshops.istio_edge.edge_frontdoor does, with app_route: exact "
+                "%s, rewrite %s, route to %s.%s.svc.cluster.local:%d - or set health_route_check=false. Nothing was "
+                "changed." % (probe_path, READY_PATH, self.name, self.namespace, STATUS_PORT))
+        if check_mode:
+            warnings.append("%s (In check mode the route may be created by an earlier task.)" % message)
+            return None
+        raise EdgeError(message, field="origin_group.probe_path", code="NoProbeRoute", hint=hint)

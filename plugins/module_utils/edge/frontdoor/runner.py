@@ -1,0 +1,224 @@
+# -*- coding: utf-8 -*-
+# Copyright: meshops.istio_edge contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The ``frontdoor_origin`` runner: validate, read, plan, then write (private).
+
+present: options checked -> gateway Service / probe route read -> token -> Private Link Service and WAF policy
+checked -> every AFD resource read and planned (create / update / nothing, owned fields only) -> in order
+profile, endpoint, origin group, origin, custom domains, route, security policy created or patched, each
+waited for -> Front Door's private endpoint connection found on the PLS and approved. Every input error is
+raised before the first write; check mode stops after the plan. absent: the same resources deleted in reverse.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.clients import AzureClients
+from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.frontdoor import FrontDoorApplier, describe
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.gateway import GatewayReader
+from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.private_link import (
+    PrivateLinkApplier, connection_summary, pick_connection, resolve_target)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import diff_dict
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import field_error
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor import models as fdb
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.params import validate_present
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.report import (
+    plan_step, step_diff, summary)
+
+WAF_API_VERSION = "2024-02-01"
+
+
+def run(params, check_mode=False, diff=False):
+    if params["state"] == "absent":
+        from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.absent import run_absent
+        return run_absent(params, check_mode)
+    return Present(params, check_mode).run()
+
+
+class Present:
+    def __init__(self, params, check_mode):
+        self.params = params
+        self.check_mode = check_mode
+        self.warnings = []
+        self.actions = []
+
+    # -- phase 1: inputs, cluster, prerequisites in Azure (no write) -----------------------------------
+    def gateway_facts(self):
+        p = self.params
+        origin, link = p["origin"], p.get("private_link")
+        needs_service = not origin.get("host_name") or (link and not link.get("id") and not link.get("name"))
+        if not (needs_service or p["health_route_check"]):
+            return origin["host_name"], {}, None
+        # imported here: without cluster access (origin.host_name, private_link.name, no probe check) the
+        # kubernetes library is not needed at all
+        from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import KubeApplier
+        gw = GatewayReader(KubeApplier(p, check_mode=self.check_mode), p["gateway_name"], p["gateway_namespace"])
+        service = gw.service()
+        host = origin.get("host_name") or gw.origin_host(service, origin["wait_for_ip"], self.check_mode,
+                                                         self.warnings)
+        annotations = gw.check_private_link_annotations(service, self.warnings) if link else {}
+        route = None
+        if p["health_route_check"]:
+            group = p["origin_group"]
+            route = gw.probe_route(service, group["probe_path"], origin.get("origin_host_header") or host,
+                                   443 if group["probe_protocol"] == "Https" else 80, self.check_mode, self.warnings)
+        return host, annotations, route
+
+    def private_link(self, clients, annotations):
+        p = self.params
+        link = p.get("private_link")
+        if not link:
+            return None, None
+        target = resolve_target(link, clients.subscription_id, annotations)
+        applier = PrivateLinkApplier(clients, self.check_mode)
+        service = applier.read_service(target)
+        resolved = dict(target, id=service.get("id") or target["id"],
+                        location=applier.location(service, link.get("location")),
+                        request_message=link.get("request_message") or fdb.default_request_message(p))
+        return applier, resolved
+
+    # -- phase 2: read and plan ------------------------------------------------------------------------
+    def plan(self, fd, sub, host, link):
+        p = self.params
+        n = fdb.names(p)
+        rg, prof = n["resource_group"], n["profile"]
+        domain_ids = [fdb.child_id(sub, rg, prof, "customDomains", d) for d in n["custom_domains"]]
+        og_id = fdb.child_id(sub, rg, prof, "originGroups", n["origin_group"])
+        endpoint_id = fdb.child_id(sub, rg, prof, "afdEndpoints", n["endpoint"])
+        wanted = [
+            ("profile", (rg, prof), fdb.profile_body(p), "profile_name"),
+            ("endpoint", (rg, prof, n["endpoint"]), fdb.endpoint_body(p), "endpoint_name"),
+            ("origin_group", (rg, prof, n["origin_group"]), fdb.origin_group_body(p["origin_group"]), "origin_group"),
+            ("origin", (rg, prof, n["origin_group"], n["origin"]), fdb.origin_body(p["origin"], host, link), "origin"),
+        ]
+        for i, domain in enumerate(p.get("custom_domains") or []):
+            wanted.append(("custom_domain", (rg, prof, domain["name"]), fdb.custom_domain_body(domain),
+                           "custom_domains[%d].host_name" % i))
+        wanted.append(("route", (rg, prof, n["endpoint"], n["route"]),
+                       fdb.route_body(p["route"], og_id, domain_ids), "route"))
+        if p.get("waf_policy"):
+            wanted.append(("security_policy", (rg, prof, n["security_policy"]),
+                           fdb.security_policy_body(p["waf_policy"], [endpoint_id] + domain_ids), "waf_policy"))
+        steps, profile_exists = [], True
+        for kind, args, desired, field in wanted:
+            live = fd.read(kind, args) if profile_exists else None
+            if kind == "profile":
+                profile_exists = live is not None
+            step = plan_step(kind, desired, live, field, describe(kind, args))
+            step["args"] = args
+            steps.append(step)
+        return steps
+
+    # -- phase 3: write --------------------------------------------------------------------------------
+    def apply(self, fd, steps):
+        for step in steps:
+            if step["action"] == "create":
+                step["result"] = fd.create(step["kind"], step["args"], step["desired"])
+            elif step["action"] == "update":
+                step["result"] = fd.update(step["kind"], step["args"], step["patch"])
+            else:
+                step["result"] = step["live"]
+
+    @staticmethod
+    def new_connection_expected(origin_step):
+        """Front Door makes a new private endpoint when the origin is created or its private link changes."""
+        return origin_step["action"] == "create" or any(
+            c.startswith("properties.sharedPrivateLinkResource") for c in origin_step["changes"])
+
+    def approve(self, applier, link, origin_step):
+        p = self.params
+        opts = p["private_link"]
+        fresh = self.new_connection_expected(origin_step)
+        if self.check_mode:
+            conn = None if fresh else pick_connection(applier.connections(link), link["request_message"])
+            if conn is None:
+                self.actions.append("approve Front Door's private endpoint connection on %s" % link["name"]
+                                    if opts["approve"] else "(Front Door's connection will wait for approval)")
+                status = "Approved" if opts["approve"] else "Pending"
+                return {"name": None, "status": status, "description": link["request_message"]}, opts["approve"]
+        else:
+            conn = applier.wait_for_connection(link, link["request_message"],
+                                               opts["approval_timeout"] if fresh else 0, p.get("polling_interval") or 10)
+        if conn is None:
+            self.warnings.append(
+                "No private endpoint connection with the description '%s' on %s%s: Front Door cannot reach the "
+                "origin until one is approved. Re-run to approve it, or check the connections on the Private Link "
+                "Service." % (link["request_message"], link["id"],
+                              " after %ss" % opts["approval_timeout"] if fresh else ""))
+            return None, False
+        state = connection_summary(conn)
+        if state["status"] == "Rejected":
+            raise field_error("private_link.approve", "Front Door's private endpoint connection '%s' on %s was "
+                              "rejected" % (state["name"], link["name"]),
+                              "A rejected connection cannot be approved: delete the origin (state=absent) and "
+                              "re-create it so Front Door makes a new private endpoint.")
+        if state["status"] == "Pending" and opts["approve"]:
+            if not self.check_mode:
+                state = connection_summary(applier.approve(link, conn))
+            else:
+                state = dict(state, status="Approved")
+            self.actions.append("approve private endpoint connection '%s'" % state["name"])
+            return state, True
+        return state, False
+
+    # -- the run ---------------------------------------------------------------------------------------
+    def run(self):
+        p = self.params
+        validate_present(p)
+        clients = AzureClients(p, polling_interval=p.get("polling_interval"))
+        host, annotations, probe_route = self.gateway_facts()
+        clients.check()
+        applier, link = self.private_link(clients, annotations)
+        fd = FrontDoorApplier(clients, p["wait_timeout"])
+        if p.get("waf_policy") and fd.read_by_id(p["waf_policy"]["id"], WAF_API_VERSION) is None:
+            raise field_error("waf_policy.id", "the WAF policy %s does not exist" % p["waf_policy"]["id"],
+                              "Create the Front Door WAF policy first (sku %s), or fix waf_policy.id." % p["sku"])
+        steps = self.plan(fd, clients.subscription_id, host, link)
+        for step in steps:
+            if step.get("repair"):
+                self.actions.append("re-create %s (its provisioningState is Failed)" % step["label"])
+            elif step["action"] == "create":
+                self.actions.append("create %s" % step["label"])
+            elif step["action"] == "update":
+                self.actions.append("update %s (%s)" % (step["label"], ", ".join(step["changes"])))
+        if not self.check_mode:
+            self.apply(fd, steps)
+        connection, approved = None, False
+        if link:
+            origin_step = [s for s in steps if s["kind"] == "origin"][0]
+            connection, approved = self.approve(applier, link, origin_step)
+        return self.result(steps, link, connection, approved, probe_route)
+
+    def result(self, steps, link, connection, approved, probe_route):
+        changed = approved or any(s["action"] != "none" for s in steps)
+        res = {"changed": changed, "actions": self.actions, "warnings": self.warnings}
+        before, after = {}, {}
+        domains = []
+        for step in steps:
+            body = step.get("result") if not self.check_mode else step["predicted"]
+            entry = summary(step["kind"], body, name=step["args"][-1])
+            if step["kind"] == "custom_domain":
+                domains.append(entry)
+                key = "custom_domains/%s" % step["args"][-1]
+            else:
+                res[step["kind"]] = entry
+                key = step["kind"]
+            if step["action"] != "none":
+                before[key], after[key] = step_diff(step)
+        res["custom_domains"] = domains
+        res.setdefault("security_policy", None)
+        res["endpoint_hostname"] = (res.get("endpoint") or {}).get("host_name")
+        res["private_link"] = None
+        if link:
+            res["private_link"] = {"id": link["id"], "name": link["name"], "resource_group": link["resource_group"],
+                                   "location": link["location"], "request_message": link["request_message"],
+                                   "connection": connection}
+            if approved:
+                before["private_endpoint_connection"] = {"status": "Pending"}
+                after["private_endpoint_connection"] = {"status": "Approved"}
+        res["connection_state"] = (connection or {}).get("status")
+        res["health_route"] = probe_route
+        if changed:
+            res["diff"] = diff_dict(before, after, "Azure Front Door (before)", "Azure Front Door (after)")
+        return res

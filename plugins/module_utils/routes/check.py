@@ -1,0 +1,359 @@
+# -*- coding: utf-8 -*-
+# Copyright: meshops.istio_edge contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Consistency checks of apps' routes against what is live (pure, private).
+
+Every function takes plain dicts (the desired objects and snapshots of live objects) and returns a list of
+:class:`Problem` - the option path, what is wrong, and how to fix it - so that ``app_route`` can refuse
+before it writes anything and report every problem at once.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
+from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.build import (
+    APP_LABEL, gateway_ref)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.fields import HTTP_PROTOCOLS
+
+CLUSTER_SUFFIXES = (".svc.cluster.local", ".svc")
+
+
+class Problem:
+    def __init__(self, path, problem, fix, code=None):
+        self.path, self.problem, self.fix, self.code = path, problem.rstrip("."), fix, code
+
+    def text(self):
+        return "%s: %s. %s" % (self.path, self.problem, self.fix)
+
+    def __repr__(self):
+        return "Problem(%r)" % self.text()
+
+
+def refusal(problems):
+    """One EdgeError for all problems; nothing has been written when it is raised."""
+    if len(problems) == 1:
+        p = problems[0]
+        return EdgeError("%s: %s. Nothing was changed." % (p.path, p.problem), field=p.path, hint=p.fix, code=p.code,
+                         problems=[p.text()])
+    text = "; ".join("(%d) %s" % (i + 1, p.text()) for i, p in enumerate(problems))
+    return EdgeError("app_route found %d problems and changed nothing: %s" % (len(problems), text),
+                     field=problems[0].path, code=problems[0].code, problems=[p.text() for p in problems])
+
+
+# -- hosts --------------------------------------------------------------------------------------------
+def hosts_overlap(a, b):
+    """Istio's host matching: equal, '*', or a wildcard '*.x' covering the other name."""
+    a, b = a.lower(), b.lower()
+    if a == b or a == "*" or b == "*":
+        return True
+    if a.startswith("*.") and b.endswith(a[1:]):
+        return True
+    if b.startswith("*.") and a.endswith(b[1:]):
+        return True
+    return False
+
+
+def server_host_applies(entry, vs_namespace, gw_namespace):
+    """(applies, host) for a Gateway server host entry ``[namespace/]host`` seen from a VirtualService."""
+    if "/" in entry:
+        ns, host = entry.split("/", 1)
+    else:
+        ns, host = "*", entry
+    if ns == ".":
+        ns = gw_namespace
+    return ns in ("*", vs_namespace), host
+
+
+def covering_servers(vs_host, vs_namespace, gateway):
+    """The Gateway's servers whose hosts take the VirtualService host."""
+    out = []
+    gw_ns = gateway["metadata"].get("namespace")
+    for server in (gateway.get("spec") or {}).get("servers") or []:
+        for entry in server.get("hosts") or []:
+            applies, host = server_host_applies(entry, vs_namespace, gw_ns)
+            if applies and hosts_overlap(vs_host, host):
+                out.append(server)
+                break
+    return out
+
+
+def _servers_text(gateway):
+    parts = []
+    for server in (gateway.get("spec") or {}).get("servers") or []:
+        port = server.get("port") or {}
+        parts.append("%s/%s %s" % (port.get("number"), port.get("protocol"), ",".join(server.get("hosts") or [])))
+    return "; ".join(parts) or "no servers"
+
+
+def check_gateway_binding(app, vs, gateway, path):
+    """Hosts, HTTP servers and TCP ports of the app's VirtualService against the Gateway it binds to."""
+    problems = []
+    ref = gateway_ref(app)
+    http_seen, tcp_ports = False, set()
+    for host in vs["spec"]["hosts"]:
+        servers = covering_servers(host, vs["metadata"]["namespace"], gateway)
+        if not servers:
+            problems.append(Problem(
+                path + ".hosts", "host %s is not among the hosts of Gateway %s (%s), so Envoy would answer 404 "
+                "route_not_found" % (host, ref, _servers_text(gateway)),
+                "Add the host to the Gateway's server hosts (gateway.servers[].hosts, wildcards like *.example.com "
+                "allowed) or correct the app's hosts."))
+        for server in servers:
+            proto = (server.get("port") or {}).get("protocol", "").upper()
+            http_seen = http_seen or proto in HTTP_PROTOCOLS
+            if proto in ("TCP", "TLS", "MONGO"):
+                tcp_ports.add((server.get("port") or {}).get("number"))
+    if app["http"] and not http_seen and not problems:
+        problems.append(Problem(path + ".http", "Gateway %s has no HTTP/HTTPS server for the app's hosts (%s)"
+                                % (ref, _servers_text(gateway)),
+                                "Add a server {port: 80, protocol: HTTP} (or HTTPS) to the Gateway."))
+    for i, rule in enumerate(app["tcp"]):
+        if rule["port"] not in tcp_ports and not problems:
+            problems.append(Problem("%s.tcp[%d].port" % (path, i), "Gateway %s has no TCP server on port %d for the "
+                                    "app's hosts (%s)" % (ref, rule["port"], _servers_text(gateway)),
+                                    "Add {port: %d, protocol: TCP} to the Gateway's servers." % rule["port"]))
+    return problems
+
+
+# -- selectors ----------------------------------------------------------------------------------------
+def selector_matches(selector, labels):
+    labels = labels or {}
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def selector_from_labels(labels):
+    """The Gateway selector for a gateway workload: its ``istio`` label (as Istio's charts set it), else ``app``."""
+    labels = labels or {}
+    for key in ("istio", "app", "app.kubernetes.io/name"):
+        if labels.get(key):
+            return {key: labels[key]}
+    return dict(labels)
+
+
+def check_selector(selector, workloads, path, what):
+    """``workloads``: list of (description, labels). A selector that matches none is a problem."""
+    if any(selector_matches(selector, labels) for dummy, labels in workloads):
+        return []
+    seen = "; ".join("%s has %s" % (desc, _labels_text(labels)) for desc, labels in workloads[:5])
+    seen = seen or "no gateway Deployment or pod was found"
+    return [Problem(path, "%s selector %s matches no gateway workload (%s), so no Envoy would serve it"
+                    % (what, _labels_text(selector), seen),
+                    "Use a selector made of the gateway pods' labels (drop gateway.selector to have it read from the "
+                    "live gateway Deployment), or set gateway_name/gateway_namespace to the gateway in use.")]
+
+
+def _labels_text(labels):
+    return "{%s}" % ", ".join("%s: %s" % (k, v) for k, v in sorted((labels or {}).items()))
+
+
+# -- destinations -------------------------------------------------------------------------------------
+def service_ref(host, namespace):
+    """(namespace, name) of the Kubernetes Service a destination host names, or None for other hosts."""
+    if "." not in host and host != "*":
+        return namespace, host
+    for suffix in CLUSTER_SUFFIXES:
+        if host.endswith(suffix):
+            parts = host[:-len(suffix)].split(".")
+            if len(parts) == 2:
+                return parts[1], parts[0]
+    return None
+
+
+def _ports_text(service):
+    ports = (service.get("spec") or {}).get("ports") or []
+    return ", ".join("%s%s" % (p.get("port"), "/" + p["name"] if p.get("name") else "") for p in ports) or "none"
+
+
+def check_destination(dest, app_ns, services, namespaces, path):
+    ref = service_ref(dest["host"], app_ns)
+    if ref is None:
+        return []
+    ns, name = ref
+    if ns not in namespaces:
+        return [Problem(path + ".host", "namespace %s of destination %s does not exist" % (ns, dest["host"]),
+                        "Deploy the app (namespace and Service) first, or correct host.")]
+    service = services.get((ns, name))
+    if service is None:
+        return [Problem(path + ".host", "Service %s/%s does not exist" % (ns, name),
+                        "Deploy the app's Service first, or correct host (a Service name in the app's namespace, or "
+                        "<service>.<namespace>.svc.cluster.local).")]
+    ports = [p.get("port") for p in (service.get("spec") or {}).get("ports") or []]
+    if dest.get("port") is None:
+        if len(ports) > 1:
+            return [Problem(path + ".port", "Service %s/%s has several ports (%s)" % (ns, name, _ports_text(service)),
+                            "Set port to one of them.")]
+        return []
+    if dest["port"] not in ports:
+        return [Problem(path + ".port", "Service %s/%s has no port %d (ports: %s)"
+                        % (ns, name, dest["port"], _ports_text(service)),
+                        "Set port to a port of the Service (its port, not its targetPort).")]
+    return []
+
+
+def _same_host(a, b, ns_a, ns_b):
+    ra, rb = service_ref(a, ns_a), service_ref(b, ns_b)
+    if ra is not None or rb is not None:
+        return ra == rb
+    return a == b
+
+
+def check_subset(dest, app, live_rules, path):
+    """A route's subset must be declared by a DestinationRule for its host (the app's own or a live one)."""
+    if not dest.get("subset"):
+        return []
+    for rule in app["destination_rules"]:
+        if _same_host(rule["host"], dest["host"], app["namespace"], app["namespace"]):
+            if dest["subset"] in [s["name"] for s in rule["subsets"]]:
+                return []
+    for rule in live_rules:
+        meta, spec = rule["metadata"], rule.get("spec") or {}
+        if meta.get("labels", {}).get(APP_LABEL) == app["name"]:
+            continue
+        if _same_host(spec.get("host", ""), dest["host"], meta.get("namespace"), app["namespace"]):
+            if dest["subset"] in [s.get("name") for s in spec.get("subsets") or []]:
+                return []
+    return [Problem(path + ".subset", "no DestinationRule declares subset %s for host %s" % (dest["subset"], dest["host"]),
+                    "Add destination_rules: [{host: %s, subsets: [{name: %s, labels: {version: ...}}]}] to the app "
+                    "(Envoy answers 503 for an unknown subset)." % (dest["host"], dest["subset"]))]
+
+
+def check_destinations(app, services, namespaces, live_rules, path):
+    problems = []
+    for i, rule in enumerate(app["http"]):
+        for j, dest in enumerate(rule["route"]):
+            dpath = "%s.http[%d].route[%d]" % (path, i, j)
+            problems += check_destination(dest, app["namespace"], services, namespaces, dpath)
+            problems += check_subset(dest, app, live_rules, dpath)
+    for i, rule in enumerate(app["tcp"]):
+        for j, dest in enumerate(rule["route"]):
+            problems += check_destination(dest, app["namespace"], services, namespaces,
+                                          "%s.tcp[%d].route[%d]" % (path, i, j))
+    for i, rule in enumerate(app["destination_rules"]):
+        dest = {"host": rule["host"], "port": None}
+        found = check_destination(dest, app["namespace"], services, namespaces,
+                                  "%s.destination_rules[%d]" % (path, i))
+        problems += [p for p in found if not p.path.endswith(".port")]
+    return problems
+
+
+# -- host + path claims -------------------------------------------------------------------------------
+CATCH_ALL = json.dumps({"uri": {"prefix": "/"}}, sort_keys=True)
+
+
+def _match_key(match):
+    if not match:
+        return CATCH_ALL
+    return json.dumps(match, sort_keys=True)
+
+
+def vs_claims(vs):
+    """(http claims {(host, match json)}, tcp claims {(host, port)}) of a VirtualService manifest."""
+    spec = vs.get("spec") or {}
+    hosts = [h.lower() for h in spec.get("hosts") or []]
+    http, tcp = set(), set()
+    for rule in spec.get("http") or []:
+        matches = rule.get("match") or [None]
+        for match in matches:
+            for host in hosts:
+                http.add((host, _match_key(match)))
+    for rule in spec.get("tcp") or []:
+        for match in rule.get("match") or []:
+            if match.get("port"):
+                for host in hosts:
+                    tcp.add((host, match["port"]))
+    return http, tcp
+
+
+def describe_claim(key):
+    host, match = key
+    if isinstance(match, int):
+        return "%s port %d" % (host, match)
+    data = json.loads(match)
+    uri = data.get("uri") or {}
+    kind = list(uri)[0] if uri else "headers"
+    return "%s %s %s" % (host, kind, uri.get(kind, json.dumps(data.get("headers"))))
+
+
+def bound_to_gateway(vs):
+    gateways = (vs.get("spec") or {}).get("gateways") or []
+    return any(g != "mesh" for g in gateways)
+
+
+class ClaimIndex:
+    """Who routes which host + path (and TCP port) on which gateway workload, built once for a whole run.
+
+    ``workload_of(vs)`` returns the set of gateway workloads (selectors) the VirtualService's gateways select;
+    a claim conflicts only when both VirtualServices reach the same gateway workload. A lookup costs one dict
+    access per claim, so hundreds of apps against thousands of live VirtualServices stay fast.
+    """
+
+    def __init__(self, workload_of):
+        self.workload_of = workload_of
+        self.http = {}
+        self.tcp = {}
+
+    def add(self, owner, vs):
+        """Index a VirtualService (desired or live) routed by ``owner`` (a description for messages)."""
+        if not bound_to_gateway(vs):
+            return
+        workloads = self.workload_of(vs)
+        http, tcp = vs_claims(vs)
+        for claim in http:
+            self.http.setdefault(claim, []).append((owner, vs, workloads))
+        for host, port in tcp:
+            self.tcp.setdefault(port, []).append((host, owner, vs, workloads))
+
+    def conflicts(self, vs, path):
+        """Problems for ``vs``: claims another indexed VirtualService already holds on the same workload."""
+        mine = self.workload_of(vs)
+        key = _vs_key(vs)
+        http, tcp = vs_claims(vs)
+        problems, seen = [], set()
+        for claim in sorted(http):
+            for owner, other, workloads in self.http.get(claim, ()):
+                other_key = _vs_key(other)
+                if other_key == key or other_key in seen or not mine & workloads:
+                    continue
+                seen.add(other_key)
+                problems.append(Problem(
+                    path + ".http", "%s is already routed by VirtualService %s/%s (%s)" % (
+                        describe_claim(claim), other_key[0], other_key[1], owner),
+                    "Give the app another host or path, or remove the route from the other VirtualService first; "
+                    "two VirtualServices claiming the same host and path on one gateway make Envoy pick one at "
+                    "random."))
+        for host, port in sorted(tcp):
+            for other_host, owner, other, workloads in self.tcp.get(port, ()):
+                other_key = ("tcp",) + _vs_key(other)
+                if other_key[1:] == key or other_key in seen or not mine & workloads:
+                    continue
+                if not hosts_overlap(host, other_host):
+                    continue
+                seen.add(other_key)
+                problems.append(Problem(
+                    path + ".tcp", "gateway port %s is already routed by VirtualService %s/%s (%s)" % (
+                        port, other_key[1], other_key[2], owner),
+                    "Use another gateway port for this app, or remove the other VirtualService's tcp route first."))
+        return problems
+
+
+def _vs_key(vs):
+    return (vs["metadata"].get("namespace"), vs["metadata"]["name"])
+
+
+def gateway_refs(vs):
+    """``namespace/name`` of each Gateway a VirtualService binds to (short names are in its own namespace)."""
+    out = []
+    ns = vs["metadata"].get("namespace")
+    for ref in (vs.get("spec") or {}).get("gateways") or []:
+        if ref == "mesh":
+            continue
+        if "/" not in ref:
+            name = ref.split(".")[0]
+            gw_ns = ref.split(".")[1] if "." in ref else ns
+            ref = "%s/%s" % (gw_ns, name)
+        out.append(ref)
+    return out

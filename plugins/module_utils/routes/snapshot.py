@@ -1,0 +1,275 @@
+# -*- coding: utf-8 -*-
+# Copyright: meshops.istio_edge contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read what ``app_route`` needs from the cluster up front: one LIST per kind (private).
+
+``Snapshot`` holds namespaces, Services, the gateway workloads, and every Gateway, VirtualService,
+DestinationRule and Telemetry, indexed by (namespace, name). Nothing is written here.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
+from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.build import (
+    APP_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.check import (
+    selector_from_labels, selector_matches, service_ref)
+
+NETWORKING_GROUP = "networking.istio.io"
+TELEMETRY_GROUP = "telemetry.istio.io"
+VERSION_PREFERENCE = ("v1", "v1beta1", "v1alpha3", "v1alpha1")
+PER_NAMESPACE_LIMIT = 3
+
+
+def crds_missing_error(kinds, group=NETWORKING_GROUP):
+    return EdgeError(
+        "Istio's CRDs are not installed: the cluster does not serve %s %s (no matches for kind %s)."
+        % (group, "/".join(kinds), kinds[0]), code="NoKindMatch",
+        hint="Install Istio first (playbooks/install-istio.yml or role meshops.istio_edge.istio: the base chart "
+             "brings the CRDs), then re-run. Nothing was changed.")
+
+
+def _versions(client, group, kind):
+    try:
+        found = client.resources.search(group=group, kind=kind)
+    except Exception:  # noqa: BLE001 - discovery errors are treated as "not served"
+        found = []
+    served = set(r.group_version.split("/", 1)[-1] for r in found if getattr(r, "group_version", None))
+    for version in VERSION_PREFERENCE:
+        if version in served:
+            return "%s/%s" % (group, version)
+    return None
+
+
+def discover_api(applier, need_telemetry=False):
+    """``{"networking": "networking.istio.io/<v>", "telemetry": ... or None}``; refuses when Istio is missing."""
+    client = applier.client
+    networking = _versions(client, NETWORKING_GROUP, "VirtualService")
+    telemetry = _versions(client, TELEMETRY_GROUP, "Telemetry")
+    if networking is None or (need_telemetry and telemetry is None):
+        client.resources.invalidate_cache()
+        networking = _versions(client, NETWORKING_GROUP, "VirtualService")
+        telemetry = _versions(client, TELEMETRY_GROUP, "Telemetry")
+    if networking is None:
+        raise crds_missing_error(["Gateway", "VirtualService", "DestinationRule"])
+    for kind in ("Gateway", "DestinationRule"):
+        if _versions(client, NETWORKING_GROUP, kind) is None:
+            raise crds_missing_error([kind])
+    if need_telemetry and telemetry is None:
+        raise crds_missing_error(["Telemetry"], TELEMETRY_GROUP)
+    return {"networking": networking, "telemetry": telemetry}
+
+
+def owned_by(obj, app_names=None):
+    labels = (obj.get("metadata") or {}).get("labels") or {}
+    if labels.get(MANAGED_BY_LABEL) != MANAGED_BY_VALUE or not labels.get(APP_LABEL):
+        return None
+    if app_names is not None and labels[APP_LABEL] not in app_names:
+        return None
+    return labels[APP_LABEL]
+
+
+def _index(items):
+    return dict(((o["metadata"].get("namespace"), o["metadata"]["name"]), o) for o in items)
+
+
+class Snapshot:
+    """What is live, read with one LIST per kind."""
+
+    def __init__(self, bulk, api, gateway_name, gateway_namespace):
+        self.bulk = bulk
+        self.api = api
+        self.gateway_name = gateway_name
+        self.gateway_namespace = gateway_namespace
+        self._cluster_deployments = None
+        self._owned_index = None
+
+    def _list(self, api_version, kind, namespaces=None, label_selector=None):
+        """Per namespace when there are few, else one cluster-wide LIST (falling back per namespace on 403)."""
+        if namespaces is not None and len(namespaces) <= PER_NAMESPACE_LIMIT:
+            items = []
+            for ns in sorted(namespaces):
+                items.extend(self.bulk.list_kind(api_version, kind, namespaces=[ns], label_selector=label_selector,
+                                                 namespace=ns))
+            return items
+        return self.bulk.list_kind(api_version, kind, namespaces=namespaces, label_selector=label_selector)
+
+    def _istio_list(self, api_version, kind, label_selector=None, namespaces=None):
+        try:
+            return self.bulk.list_kind(api_version, kind, label_selector=label_selector, namespaces=namespaces)
+        except EdgeError as exc:
+            if exc.code == 404:
+                self.bulk.applier.client.resources.invalidate_cache()
+                raise crds_missing_error([kind], api_version.split("/")[0])
+            raise
+
+    def read_owned(self, scope=None):
+        """Only the collection's per-app objects (for state=absent); ``scope``: namespaces to fall back to."""
+        selector = "%s=%s" % (MANAGED_BY_LABEL, MANAGED_BY_VALUE)
+        self.owned = []
+        for kind in ("VirtualService", "DestinationRule", "Gateway"):
+            self.owned += self._istio_list(self.api["networking"], kind, selector, scope)
+        if self.api.get("telemetry"):
+            self.owned += self._istio_list(self.api["telemetry"], "Telemetry", selector, scope)
+        return self.owned
+
+    def read(self, apps):
+        """Everything the checks and the plan need for these apps."""
+        app_namespaces = set(a["namespace"] for a in apps)
+        service_namespaces = set(app_namespaces) | {self.gateway_namespace}
+        for app in apps:
+            for rule in app["http"] + app["tcp"]:
+                for dest in rule["route"]:
+                    ref = service_ref(dest["host"], app["namespace"])
+                    if ref:
+                        service_namespaces.add(ref[0])
+        # namespace-scoped credentials: Istio objects are then read in the namespaces the apps touch only
+        scope = set(app_namespaces) | {self.gateway_namespace}
+        for app in apps:
+            if app.get("gateway"):
+                scope.add(app["gateway"]["namespace"])
+            if app.get("use_gateway"):
+                scope.add(app["use_gateway"].split("/")[0])
+        self.namespaces = self._namespaces(service_namespaces | scope)
+        existing = service_namespaces & self.namespaces
+        scope &= self.namespaces
+        net = self.api["networking"]
+        # the remaining LISTs are independent: sent together, their round trips overlap
+        reads = {
+            "services": (self._list, ("v1", "Service", existing)) if existing else None,
+            "deployments": (self._list, ("apps/v1", "Deployment", {self.gateway_namespace}))
+            if self.gateway_namespace in self.namespaces else None,
+            "gateways": (self._istio_list, (net, "Gateway", None, scope)),
+            "virtual_services": (self._istio_list, (net, "VirtualService", None, scope)),
+            "destination_rules": (self._istio_list, (net, "DestinationRule", None, existing | app_namespaces)),
+            # every Telemetry of the apps' namespaces: one selecting the same pods as an app's would clash
+            "telemetries": (self._istio_list, (self.api["telemetry"], "Telemetry", None, app_namespaces & scope))
+            if self.api.get("telemetry") else None,
+        }
+        results = self._concurrently(reads)
+        self.services = _index(results["services"])
+        self.deployments = results["deployments"]
+        for key in ("gateways", "virtual_services", "destination_rules", "telemetries"):
+            setattr(self, key, _index(results[key]))
+        return self
+
+    def _concurrently(self, reads):
+        """Run the reads (name -> (function, args) or None) with up to ``parallel`` threads; lists of items."""
+        for func_args in reads.values():
+            if func_args:
+                self.bulk.applier.resource(*func_args[1][:2])  # discovery once, before the threads
+        todo = dict((k, v) for k, v in reads.items() if v)
+        out = dict((k, []) for k in reads)
+        if self.bulk.parallel <= 1:
+            for key, (func, args) in todo.items():
+                out[key] = func(*args)
+            return out
+        with ThreadPoolExecutor(max_workers=min(self.bulk.parallel, len(todo) or 1)) as pool:
+            futures = dict((key, pool.submit(func, *args)) for key, (func, args) in todo.items())
+            for key, future in futures.items():
+                out[key] = future.result()
+        return out
+
+    def narrowed_warning(self):
+        if not self.bulk.narrowed:
+            return None
+        return ("The credentials may not list %s in all namespaces: they were read in the apps' and the gateway's "
+                "namespaces only, so a host/path claimed by a VirtualService elsewhere was not checked."
+                % ", ".join(sorted(set(self.bulk.narrowed))))
+
+    def _namespaces(self, wanted):
+        self._namespace_objects = {}
+        try:
+            items = self.bulk.list_kind("v1", "Namespace")
+        except EdgeError as exc:
+            if exc.code != 403:
+                raise
+            items = []
+            for ns in sorted(wanted):
+                self.bulk.requests["get"] += 1
+                obj = self.bulk.applier.get("v1", "Namespace", ns)
+                if obj is not None:
+                    items.append(obj)
+        self._namespace_objects = dict((o["metadata"]["name"], o) for o in items)
+        return set(self._namespace_objects)
+
+    def namespace_object(self, name):
+        obj = self._namespace_objects.get(name)
+        if obj is not None:
+            obj.setdefault("apiVersion", "v1")
+            obj.setdefault("kind", "Namespace")
+        return obj
+
+    # -- derived --------------------------------------------------------------------------------------
+    def by_kind(self, kind):
+        return {"Gateway": self.gateways, "VirtualService": self.virtual_services,
+                "DestinationRule": self.destination_rules, "Telemetry": self.telemetries}[kind]
+
+    def owned_objects(self, app_names, namespaces=None):
+        """Objects owned by these apps (within ``namespaces`` when given); indexed by app on first use."""
+        if self._owned_index is None:
+            self._owned_index = {}
+            for kind in ("VirtualService", "DestinationRule", "Gateway", "Telemetry"):
+                for obj in self.by_kind(kind).values():
+                    owner = owned_by(obj)
+                    if owner:
+                        self._owned_index.setdefault(owner, []).append(obj)
+        out = []
+        for name in app_names:
+            out += [o for o in self._owned_index.get(name, ())
+                    if namespaces is None or o["metadata"].get("namespace") in namespaces]
+        return out
+
+    def gateway_deployment(self):
+        for dep in self.deployments:
+            meta = dep["metadata"]
+            if meta["name"] == self.gateway_name and meta.get("namespace") == self.gateway_namespace:
+                return dep
+        return None
+
+    def gateway_service(self):
+        return self.services.get((self.gateway_namespace, self.gateway_name))
+
+    def workloads(self, cluster_wide=False):
+        """(description, pod template labels) of the gateway Deployments (gateway namespace or cluster)."""
+        deployments = self.deployments
+        if cluster_wide:
+            if self._cluster_deployments is None:
+                try:
+                    self._cluster_deployments = self.bulk.list_kind("apps/v1", "Deployment")
+                except EdgeError as exc:
+                    if exc.code != 403:
+                        raise
+                    self._cluster_deployments = []  # may not list cluster-wide: the gateway namespace only
+            deployments = self._cluster_deployments
+        out = []
+        for dep in deployments:
+            meta = dep["metadata"]
+            labels = (((dep.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("labels") or {}
+            out.append(("Deployment %s/%s" % (meta.get("namespace"), meta["name"]), labels))
+        return out
+
+    def selector_has_workload(self, selector):
+        if any(selector_matches(selector, labels) for dummy, labels in self.workloads()):
+            return True
+        return any(selector_matches(selector, labels) for dummy, labels in self.workloads(cluster_wide=True))
+
+    def resolved_selector(self):
+        """The Gateway selector read from the live gateway Deployment's pod template, or None."""
+        dep = self.gateway_deployment()
+        if dep is None:
+            return None
+        labels = (((dep.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("labels") or {}
+        return selector_from_labels(labels)
+
+    def service_ports(self):
+        service = self.gateway_service()
+        if service is None:
+            return []
+        return [dict(name=p.get("name"), port=p.get("port"), target_port=p.get("targetPort"),
+                     node_port=p.get("nodePort"), protocol=p.get("protocol", "TCP"))
+                for p in (service.get("spec") or {}).get("ports") or []]
