@@ -136,6 +136,16 @@ class _Run:
             self._undo(item, error)
         return self.helm.metadata(spec["name"], spec["namespace"])
 
+    # The collection waits and undoes a failed release itself instead of passing Helm's ``--wait`` with
+    # ``--atomic`` (helm 3) / ``--rollback-on-failure`` (helm 4), because:
+    # - the module must behave the same with both Helm majors, which spell the flag differently and whose
+    #   ``--wait`` judge readiness differently (helm 4 with kstatus);
+    # - the waits are per component and can be turned off one by one (wait_crds / wait_istiod / wait_gateways),
+    #   and the CRD wait also runs when the base release is managed elsewhere (base.enabled=false): istiod's
+    #   release must not start before Istio's CRDs are Established;
+    # - the failure says what happened: the error names each workload that is not ready and why, and the
+    #   result reports the revision rolled back to and the release's status afterwards (``releases``,
+    #   ``rolled_back``), where Helm's own rollback reports a timeout of the release.
     def _undo(self, item, error):
         """Roll a failed upgrade back (or uninstall a failed first install), then raise ``error`` with what was done."""
         spec, before = item["spec"], item["before"]
@@ -163,7 +173,7 @@ class _Run:
         after = self.helm.metadata(name, namespace)
         self.entries.append(report.release_entry(spec, item["decision"], after, before))
         raise EdgeError("%s %s" % (error.msg.rstrip(), outcome), field=error.field, hint=error.hint,
-                        code=error.code, releases=self.entries, rolled_back=rolled_back)
+                        code=error.code, **dict(error.details, releases=self.entries, rolled_back=rolled_back))
 
     def _wait(self, item, kind):
         """The waits after a release: CRDs after base, workloads after istiod / gateways."""
@@ -174,7 +184,7 @@ class _Run:
             if kind == "crds" and waits["crds"]:
                 names = release_objects(parse_manifest(self._manifest(spec)), spec["namespace"])["crds"] \
                     if spec else list(ISTIO_CRDS)
-                wait_crds(self.kube, names, timeout)
+                wait_crds(self.kube, names, timeout, release=(spec["name"], spec["namespace"]) if spec else None)
             elif kind == "istiod" and waits["istiod"] or kind == "gateway" and waits["gateways"]:
                 workloads = release_objects(parse_manifest(self._manifest(spec)), spec["namespace"])["workloads"]
                 wait_workloads(self.kube, workloads, timeout,

@@ -4,16 +4,14 @@
 """Waits of the Istio install: CRDs Established, istiod / gateway workloads rolled out (private).
 
 The predicates are pure (``crd_established``, ``workload_ready``); the ``wait_*`` functions poll through
-``KubeApplier`` with a monotonic deadline.
+``KubeApplier`` with :func:`common.wait.wait_until`.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
-from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.wait import wait_until
 
 # The kinds the collection creates after the install (app_route): wait for these even when the base
 # release is managed elsewhere (base.enabled=false).
@@ -62,50 +60,60 @@ def workload_ready(obj):
     return True, "%d/%d replicas available" % (available, wanted)
 
 
-def _deadline(timeout):
-    return time.monotonic() + timeout
+def wait_crds(kube, names, timeout, interval=1.0, release=None, clock=None, sleep=None):
+    """Poll until every CRD in ``names`` is Established; an EdgeError naming the missing ones otherwise.
 
-
-def wait_crds(kube, names, timeout, interval=1.0):
-    """Poll until every CRD in ``names`` is Established; an EdgeError naming the missing ones otherwise."""
+    ``release``: ``(name, namespace)`` of the Helm release that installs them, when this run manages it.
+    """
     names = list(names)
     if not names:
         return []
-    deadline = _deadline(timeout)
-    while True:
+
+    def poll():
         live = dict((crd["metadata"]["name"], crd)
                     for crd in kube.list("apiextensions.k8s.io/v1", "CustomResourceDefinition"))
         pending = [name for name in names if not crd_established(live.get(name))]
-        if not pending:
-            return names
-        if time.monotonic() >= deadline:
-            missing = [name for name in pending if name not in live]
-            raise EdgeError(
-                "wait_crds: the Istio CRDs %s are not Established after %ss%s." % (
-                    ", ".join(pending), timeout, (" (%s do not exist)" % ", ".join(missing)) if missing else ""),
-                field="wait_crds", code="crds_not_established",
-                hint="Check the base release (helm status) and the API server log; install the base chart "
-                     "(base.enabled) if the CRDs are managed nowhere else.")
-        time.sleep(interval)
+        missing = [name for name in pending if name not in live]
+        state = "not Established: %s%s" % (", ".join(pending), (" (%s do not exist)" % ", ".join(missing))
+                                             if missing else "")
+        return not pending, state if pending else names
+    first = names[0]
+    return wait_until(
+        poll, timeout, "the Istio CRDs to be Established", interval=interval, field="wait_crds",
+        code="crds_not_established", clock=clock, sleep=sleep,
+        causes=[("the base release is not installed or failed (the CRDs are its templates)",
+                 "helm status %s -n %s; helm history %s -n %s" % (release * 2) if release else
+                 "helm list --all-namespaces --all"),
+                ("a CRD's names clash with another CRD (NamesAccepted False)",
+                 "kubectl get crd %s -o jsonpath='{.status.conditions}'" % first),
+                ("the API server is not healthy", "kubectl get --raw '/readyz?verbose'")],
+        hint="Install the base chart (base.enabled) if the CRDs are managed nowhere else, or raise timeout.")
 
 
-def wait_workloads(kube, workloads, timeout, field, interval=2.0):
+def _look(kind, name, namespace):
+    return ("kubectl -n %s describe %s %s; kubectl -n %s get pods; kubectl -n %s get events "
+            "--sort-by=.lastTimestamp" % (namespace, kind.lower(), name, namespace, namespace))
+
+
+def wait_workloads(kube, workloads, timeout, field, interval=2.0, clock=None, sleep=None):
     """Poll until every ``(kind, name, namespace)`` is rolled out; an EdgeError naming the laggards."""
     if not workloads:
         return
-    deadline = _deadline(timeout)
-    while True:
+
+    def poll():
         laggards = []
         for kind, name, namespace in workloads:
             ready, reason = workload_ready(kube.get("apps/v1", kind, name, namespace))
             if not ready:
                 laggards.append("%s %s/%s: %s" % (kind, namespace, name, reason))
-        if not laggards:
-            return
-        if time.monotonic() >= deadline:
-            raise EdgeError(
-                "%s: not ready after %ss: %s." % (field, timeout, "; ".join(laggards)), field=field,
-                code="not_ready",
-                hint="Look at the pods (kubectl describe pod / events): image pulls, scheduling, the istiod "
-                     "injection webhook. Raise timeout for slow clusters, or turn the wait off.")
-        time.sleep(interval)
+        return not laggards, "; ".join(laggards)
+    kind, name, namespace = workloads[0]
+    what = "the rollout of %s" % ", ".join("%s %s/%s" % (k, ns, n) for k, n, ns in workloads)
+    wait_until(
+        poll, timeout, what, interval=interval, field=field, code="not_ready", clock=clock, sleep=sleep,
+        causes=[("the pods cannot start: image pull (registry access, image name), scheduling (no node with room, "
+                 "taints), or a crash", _look(kind, name, namespace)),
+                ("the pods start but do not become ready (gateways: istiod unreachable, the injection webhook "
+                 "failing)", "kubectl -n %s logs %s/%s" % (namespace, kind.lower(), name)),
+                ("the cluster is slow to pull the images", None)],
+        hint="Raise timeout for slow clusters, or turn the wait off.")
