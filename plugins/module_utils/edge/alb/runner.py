@@ -12,10 +12,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import diff_dict, strip_noise
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.wait import wait_until
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import FIELD_MANAGER, KubeApplier
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.client import AwsConnection
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.acm import find_certificate
@@ -24,11 +23,11 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.aws import rout
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb import ingress as build
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.verify import (
     alb_expectations, strict_error, verification_result, verify_alb)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.waits import (
+    alb_causes, alb_delete_causes, ingress_state, settled_snapshot)
 
 INGRESS = ("networking.k8s.io/v1", "Ingress")
 POLL_SECONDS = 1.0
-AWS_POLL_SECONDS = 5.0
-SETTLING_TARGET_STATES = ("initial",)
 
 
 def ingress_address(ingress):
@@ -55,33 +54,6 @@ def stale_keys(live, desired):
     meta = desired["metadata"]
     return sorted((owned_metadata_keys(live, "annotations") - set(meta.get("annotations") or {}))
                   | (owned_metadata_keys(live, "labels") - set(meta.get("labels") or {})))
-
-
-def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise EdgeError("wait_timeout: %s did not happen within %ss." % (what, timeout), field="wait_timeout",
-                            code="Timeout",
-                            hint="Check that the AWS Load Balancer Controller runs (its logs and the Ingress "
-                                 "events: kubectl describe ingress), or raise wait_timeout.")
-        time.sleep(POLL_SECONDS)
-
-
-def settled_snapshot(take, timeout):
-    """A load balancer snapshot once it is active and no target is still in its first health checks
-    (``initial``), or the last one when ``timeout`` runs out (its findings then say what is still settling)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        snap = take()
-        settling = (snap["load_balancer"].get("state") == "provisioning" or any(
-            t.get("state") in SETTLING_TARGET_STATES for tg in snap["target_groups"] for t in tg["targets"]))
-        if not settling or time.monotonic() >= deadline:
-            return snap
-        time.sleep(AWS_POLL_SECONDS)
 
 
 def _needs_aws(p):
@@ -165,9 +137,13 @@ class AlbIngressRunner:
             self.result["warnings"].append("check mode: not waiting for the ALB of an Ingress that is not written.")
             return None
 
-        def probe():
-            return ingress_address(self.kube.get(INGRESS[0], INGRESS[1], p["name"], p["namespace"]))
-        return wait_for(probe, p["wait_timeout"], "the ALB address on Ingress %s/%s" % (p["namespace"], p["name"]))
+        def poll():
+            live = self.kube.get(INGRESS[0], INGRESS[1], p["name"], p["namespace"])
+            address = ingress_address(live)
+            return bool(address), address or ingress_state(live)
+        return wait_until(poll, p["wait_timeout"], "the ALB address on Ingress %s/%s" % (p["namespace"], p["name"]),
+                          interval=POLL_SECONDS, causes=alb_causes(p), hint="Raise wait_timeout if the ALB is only "
+                          "slow to provision.")
 
     def verify(self, address, expected):
         p = self.p
@@ -267,9 +243,13 @@ class AlbIngressRunner:
             diffs.insert(0, diff_dict(res["before"], {}, "Ingress %s/%s (live)" % (p["namespace"], p["name"]),
                                       "Ingress (absent)"))
             if p["wait"] and not self.check_mode:
-                wait_for(lambda: self.kube.get(INGRESS[0], INGRESS[1], p["name"], p["namespace"]) is None,
-                         p["wait_timeout"], "the deletion of Ingress %s/%s (the controller removes its finalizer "
-                         "once the ALB is cleaned up)" % (p["namespace"], p["name"]))
+                def gone():
+                    live = self.kube.get(INGRESS[0], INGRESS[1], p["name"], p["namespace"])
+                    return live is None, ingress_state(live)
+                wait_until(gone, p["wait_timeout"], "the deletion of Ingress %s/%s (the controller removes its "
+                           "finalizer once the ALB is cleaned up)" % (p["namespace"], p["name"]),
+                           interval=POLL_SECONDS, causes=alb_delete_causes(p),
+                           hint="Raise wait_timeout, or set wait: false to leave the clean-up to the controller.")
         if diffs:
             self.result["diff"] = diffs[0] if len(diffs) == 1 else diffs
         return self.result

@@ -11,8 +11,10 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors i
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import KubeApplier
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.client import AwsConnection
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws import elbv2 as elb
-from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.runner import (
-    ingress_address, settled_snapshot, wait_for)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.wait import wait_until
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.runner import POLL_SECONDS, ingress_address
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.waits import (
+    nlb_causes, service_state, settled_snapshot)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.verify import (
     strict_error, verification_result)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.nlb.verify import nlb_expectations, verify_nlb
@@ -38,8 +40,13 @@ def run_nlb_info(params, check_mode=False, diff=False):
     }
     address = ingress_address(service)
     if not address and params["wait"]:
-        address = wait_for(lambda: ingress_address(kube.get("v1", "Service", name, namespace)),
-                           params["wait_timeout"], "the NLB address on Service %s/%s" % (namespace, name))
+        def poll():
+            live = kube.get("v1", "Service", name, namespace)
+            found = ingress_address(live)
+            return bool(found), found or service_state(live)
+        address = wait_until(poll, params["wait_timeout"], "the NLB address on Service %s/%s" % (namespace, name),
+                             interval=POLL_SECONDS, causes=nlb_causes(namespace, name),
+                             hint="Raise wait_timeout if the NLB is only slow to provision.")
     result["address"] = address
     if not address:
         result["verification"] = {"status": "pending", "findings": notes, "errors": len(notes),
