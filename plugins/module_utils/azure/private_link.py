@@ -14,10 +14,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
 from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.errors import azure_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError, field_error
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.wait import poll_until
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.models import parse_resource_id, pls_id
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.compare import norm_location
 
@@ -124,13 +123,12 @@ class PrivateLinkApplier:
             raise azure_error(exc, "list the private endpoint connections of %s" % target["id"], target["field"])
 
     def wait_for_connection(self, target, request_message, timeout, interval):
-        """Front Door creates its private endpoint asynchronously: poll until the connection shows up."""
-        deadline = time.monotonic() + (timeout or 0)
-        while True:
+        """Front Door creates its private endpoint asynchronously (no ARM operation to follow): poll the PLS until
+        the connection shows up; None when it did not within ``timeout`` (the caller reports it as pending)."""
+        def poll():
             conn = pick_connection(self.connections(target), request_message)
-            if conn is not None or time.monotonic() >= deadline:
-                return conn
-            time.sleep(max(1, interval))
+            return conn is not None, conn
+        return poll_until(poll, timeout, max(1, interval))[1]
 
     def approve(self, target, conn):
         """Approve the connection by its name on the PLS; returns the updated connection.

@@ -9,9 +9,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError, field_error
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.wait import wait_until
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.health import (
     READY_PATH, STATUS_PORT, find_probe_route)
 
@@ -48,22 +47,30 @@ class GatewayReader:
 
     def origin_host(self, service, timeout, check_mode, warnings, interval=5):
         """The internal load balancer's IP, waiting up to ``timeout`` seconds for the cloud to assign it."""
-        deadline = time.monotonic() + (timeout or 0)
-        while True:
-            address = load_balancer_address(service)
-            if address:
-                return address
-            if check_mode:
-                warnings.append("The gateway Service %s has no load balancer IP yet; in check mode the origin host "
-                                "is predicted as '<pending>'." % self.ref)
-                return "<pending>"
-            if time.monotonic() >= deadline:
-                raise field_error("origin.host_name", "the gateway Service %s has no load balancer IP "
-                                  "(status.loadBalancer.ingress) after %ss" % (self.ref, timeout),
-                                  "Check the Service events (internal load balancer, subnet), raise "
-                                  "origin.wait_for_ip, or give origin.host_name.")
-            time.sleep(interval)
-            service = self.service()
+        address = load_balancer_address(service)
+        if address:
+            return address
+        if check_mode:
+            warnings.append("The gateway Service %s has no load balancer IP yet; in check mode the origin host "
+                            "is predicted as '<pending>'." % self.ref)
+            return "<pending>"
+
+        def poll():
+            live = self.service()
+            found = load_balancer_address(live)
+            return bool(found), found or "no load balancer IP (status.loadBalancer: %s)" % (
+                (live.get("status") or {}).get("loadBalancer") or {})
+        return wait_until(
+            poll, timeout, "the internal load balancer IP of the gateway Service %s" % self.ref, interval=interval,
+            field="origin.host_name",
+            causes=[("the cloud provider cannot create the internal load balancer (subnet full or missing, "
+                     "permissions of the cluster identity): the Service events say why",
+                     "kubectl -n %s describe service %s" % (self.namespace, self.name)),
+                    ("the Service is not of type LoadBalancer with the internal annotation (gateway_service "
+                     "profile=azure_private_link sets it)",
+                     "kubectl -n %s get service %s -o yaml" % (self.namespace, self.name)),
+                    ("Azure is slow to allocate the frontend IP", None)],
+            hint="Raise origin.wait_for_ip, or give origin.host_name.")
 
     def check_private_link_annotations(self, service, warnings):
         annotations = ((service or {}).get("metadata") or {}).get("annotations") or {}

@@ -144,8 +144,9 @@ class Present:
             self.warnings.append(
                 "No private endpoint connection with the description '%s' on %s%s: Front Door cannot reach the "
                 "origin until one is approved. Re-run to approve it, or check the connections on the Private Link "
-                "Service." % (link["request_message"], link["id"],
-                              " after %ss" % opts["approval_timeout"] if fresh else ""))
+                "Service: az network private-link-service show -g %s -n %s --query privateEndpointConnections"
+                % (link["request_message"], link["id"], " after %ss" % opts["approval_timeout"] if fresh else "",
+                   link["resource_group"], link["name"]))
             return None, False
         state = connection_summary(conn)
         if state["status"] == "Rejected":
