@@ -26,15 +26,18 @@ description:
 author:
   - meshops platform team (@meshops)
 extends_documentation_fragment:
+  - meshops.istio_edge.attributes
   - meshops.istio_edge.k8s_auth
   - meshops.istio_edge.aws_auth
 attributes:
   check_mode:
     support: full
-    description: The Ingress is applied as a server dry-run; Route53 changes are predicted, not made.
+    details: The Ingress is applied as a server dry-run; Route53 changes are predicted, not made.
   diff_mode:
     support: full
-    description: Shows the Ingress (and Route53 records) before and after.
+    details: Shows the Ingress (and Route53 records) before and after.
+  action_group:
+    membership: [meshops.istio_edge.k8s, meshops.istio_edge.aws]
 options:
   name:
     description: Name of the Ingress.

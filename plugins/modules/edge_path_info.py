@@ -30,16 +30,14 @@ description:
 author:
   - meshops platform team (@meshops)
 extends_documentation_fragment:
+  - meshops.istio_edge.attributes
+  - meshops.istio_edge.attributes.info_module
   - meshops.istio_edge.k8s_auth
   - meshops.istio_edge.aws_auth
   - meshops.istio_edge.azure_auth
 attributes:
-  check_mode:
-    support: full
-    description: The module only reads; check mode runs the same reads.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is no diff.
+  action_group:
+    membership: [meshops.istio_edge.k8s, meshops.istio_edge.aws, meshops.istio_edge.azure]
 options:
   hostname:
     description:

@@ -317,15 +317,18 @@ options:
         30, when unset), also between looks for Front Door's connection.
     type: int
 extends_documentation_fragment:
+  - meshops.istio_edge.attributes
   - meshops.istio_edge.azure_auth
   - meshops.istio_edge.k8s_auth
 attributes:
   check_mode:
     support: full
-    description: Reads only; predicts every create, update and the approval.
+    details: Reads only; predicts every create, update and the approval.
   diff_mode:
     support: full
-    description: Shows the owned fields of each resource before and after.
+    details: Shows the owned fields of each resource before and after.
+  action_group:
+    membership: [meshops.istio_edge.k8s, meshops.istio_edge.azure]
 notes:
   - Needs the roles C(CDN Profile Contributor) on the Front Door resource group and C(Network Contributor) (or
     the private endpoint connection approve permission) on the Private Link Service.

@@ -25,7 +25,19 @@ description:
 author:
   - meshops platform team (@meshops)
 extends_documentation_fragment:
+  - meshops.istio_edge.attributes
   - meshops.istio_edge.k8s_auth
+attributes:
+  check_mode:
+    support: full
+    details:
+      - O(mode=values) never writes; O(mode=live) is a server-side dry run, so the prediction includes the API
+        server's defaulting and validation.
+  diff_mode:
+    support: full
+    details: Shows the Service before and after.
+  action_group:
+    membership: [meshops.istio_edge.k8s]
 options:
   profile:
     description:
@@ -311,8 +323,6 @@ options:
         description: Failed probes before a node is taken out (2 or more).
         type: int
 notes:
-  - Check mode is supported; in live mode it is a server-side dry run, so the prediction includes the API
-    server's defaulting and validation. C(--diff) shows the Service before and after.
   - A second run with the same options changes nothing and sends no write request.
 seealso:
   - module: meshops.istio_edge.istio_install

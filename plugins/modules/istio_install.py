@@ -30,6 +30,7 @@ description:
 author:
   - meshops platform team (@meshops)
 extends_documentation_fragment:
+  - meshops.istio_edge.attributes
   - meshops.istio_edge.k8s_auth
 options:
   state:
@@ -188,7 +189,6 @@ notes:
     with C(--diff) it renders the new manifest with C(helm template).
   - Values that equal the chart's defaults still count as values (helm stores them); keep the values you pass
     stable between runs.
-  - Supports check mode and diff mode.
 seealso:
   - module: meshops.istio_edge.gateway_service
   - name: Istio Helm install
@@ -196,11 +196,13 @@ seealso:
     link: https://istio.io/latest/docs/setup/install/helm/
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
+    details: Reads the releases and checks that the charts exist; nothing is installed, upgraded or removed.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
+    details: Shows the values, the chart version and the rendered manifest (C(helm template) in check mode) before and after.
+  action_group:
+    membership: [meshops.istio_edge.k8s]
 """
 
 EXAMPLES = r"""

@@ -21,15 +21,13 @@ description:
 author:
   - meshops platform team (@meshops)
 extends_documentation_fragment:
+  - meshops.istio_edge.attributes
+  - meshops.istio_edge.attributes.info_module
   - meshops.istio_edge.k8s_auth
   - meshops.istio_edge.aws_auth
 attributes:
-  check_mode:
-    support: full
-    description: The module only reads.
-  diff_mode:
-    support: none
-    description: Nothing changes.
+  action_group:
+    membership: [meshops.istio_edge.k8s, meshops.istio_edge.aws]
 options:
   name:
     description: Name of the gateway Service.
