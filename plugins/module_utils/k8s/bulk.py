@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import is_subset, strip_noise
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.writes import Writes
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import describe
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import unreachable_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.errors import api_error
@@ -58,6 +59,8 @@ def in_sync(desired, live, owned=True):
         if not (is_subset(value, live_value) and is_subset(live_value, value)):
             return False
     return True
+
+WRITTEN = {"create": "created", "update": "updated", "delete": "deleted"}
 
 
 class BulkApplier:
@@ -182,13 +185,10 @@ class BulkApplier:
         except EdgeError as exc:
             raise self._partial(exc, done)
 
-    @staticmethod
-    def _partial(exc, done):
-        written = [describe(r.get("desired") or r.get("live")) for r in done if r.get("changed")]
-        if written:
-            exc.details["written_before_failure"] = written
-            if exc.hint and "nothing was changed" in exc.hint:  # e.g. the API server went away mid-run
-                exc.hint = exc.hint.replace(
-                    "nothing was changed", "%d object(s) were written before the failure, see "
-                    "written_before_failure; re-run to finish" % len(written))
-        return exc
+    def _partial(self, exc, done):
+        """``exc`` saying ``changed`` and ``written`` when writes finished before it (none in check mode)."""
+        writes = Writes(self.applier.check_mode)
+        for r in done:
+            if r.get("changed"):
+                writes.record("%s %s" % (WRITTEN[r["op"]], describe(r.get("desired") or r.get("live"))))
+        return writes.annotate(exc)
