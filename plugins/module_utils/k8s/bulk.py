@@ -60,6 +60,7 @@ def in_sync(desired, live, owned=True):
             return False
     return True
 
+
 WRITTEN = {"create": "created", "update": "updated", "delete": "deleted"}
 
 
