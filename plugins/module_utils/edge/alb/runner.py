@@ -15,6 +15,7 @@ __metaclass__ = type
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import diff_dict, strip_noise
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.wait import wait_until
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.writes import Writes
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import FIELD_MANAGER, KubeApplier
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.client import AwsConnection
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.acm import find_certificate
@@ -74,6 +75,7 @@ class AlbIngressRunner:
         self.kube = KubeApplier(params, check_mode=check_mode)
         self.aws = AwsConnection(params).check() if _needs_aws(self.p) else None
         self.result = {"changed": False, "warnings": []}
+        self.writes = Writes(check_mode)
 
     # -- steps ----------------------------------------------------------------------------------------
     def gateway_service(self):
@@ -186,6 +188,8 @@ class AlbIngressRunner:
         self.result.update(ingress=res["after"], annotations=annotations, stack=build.stack_name(p))
         diffs = []
         if res["changed"]:
+            self.writes.record("%s Ingress %s/%s" % ("updated" if live is not None else "created", p["namespace"],
+                                                     p["name"]))
             diffs.append(diff_dict(res["before"], res["after"], "Ingress %s/%s (live)" % (p["namespace"], p["name"]),
                                    "Ingress %s/%s (desired)" % (p["namespace"], p["name"])))
         written = res["object"] if (live is not None or not self.check_mode) else None
@@ -201,6 +205,8 @@ class AlbIngressRunner:
             self.result["route53"] = out
             if out["changed"]:
                 self.result["changed"] = True
+                self.writes.record("changed the Route53 alias records of %s in zone %s"
+                                   % (", ".join(p["route53"]["record_names"]), zone["name"]))
                 diffs.append(diff_dict(out["before"], out["after"], "Route53 %s (live)" % zone["name"],
                                        "Route53 %s (desired)" % zone["name"]))
         if diffs:
@@ -236,10 +242,13 @@ class AlbIngressRunner:
                                                % (kept["type"], kept["name"]))
             if out["changed"]:
                 self.result["changed"] = True
+                self.writes.record("deleted the Route53 alias records of %s in zone %s"
+                                   % (", ".join(cfg["record_names"]), zone["name"]))
                 diffs.append(diff_dict(out["before"], [], "Route53 %s (live)" % zone["name"], "Route53 (absent)"))
         res = self.kube.delete(INGRESS[0], INGRESS[1], p["name"], p["namespace"], live=live)
         if res["changed"]:
             self.result["changed"] = True
+            self.writes.record("deleted Ingress %s/%s" % (p["namespace"], p["name"]))
             diffs.insert(0, diff_dict(res["before"], {}, "Ingress %s/%s (live)" % (p["namespace"], p["name"]),
                                       "Ingress (absent)"))
             if p["wait"] and not self.check_mode:
@@ -257,7 +266,8 @@ class AlbIngressRunner:
 
 def run_alb_ingress(params, check_mode=False, diff=False):
     runner = AlbIngressRunner(params, check_mode=check_mode)
-    result = runner.absent() if runner.p["state"] == "absent" else runner.present()
+    with runner.writes.reporting():
+        result = runner.absent() if runner.p["state"] == "absent" else runner.present()
     if not result["warnings"]:
         result.pop("warnings")
     return result
