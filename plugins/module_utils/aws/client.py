@@ -4,8 +4,11 @@
 """AWS connection options and the one boto3 client factory of the collection (private).
 
 The options are those amazon.aws users know (``profile``, ``access_key``/``aws_access_key_id``, ``secret_key``,
-``session_token``, ``region``, ``endpoint_url``) with the same environment variables. As in amazon.aws, a
-task option wins over the environment; ``profile`` and explicit keys are mutually exclusive.
+``session_token``, ``region``, ``endpoint_url``, ``aws_ca_bundle``), and they fall back to the same environment
+variables through Ansible's ``env_fallback``: a value taken from the environment is a module parameter like any
+other, so the secret ones are ``no_log`` and masked wherever they would appear. What no option and no variable
+sets is left to boto3's own resolution (shared config and credentials files, web identity / IRSA, container
+and instance roles, the profile's region).
 
 Retries are botocore's own retry modes (``Config(retries={"mode": ..., "total_max_attempts": ...})``): throttling,
 transient 5xx and connection errors are retried by the SDK with backoff, never by hand-written loops.
@@ -15,7 +18,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
+from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.errors import aws_error
@@ -31,72 +34,58 @@ except ImportError:
 
 USER_AGENT = "meshops.istio_edge/0.1.0"
 
+# option -> environment variables, in decreasing order of preference (those of amazon.aws, plus botocore's
+# AWS_ENDPOINT_URL)
+ENVIRONMENT = dict(
+    profile=["AWS_PROFILE", "AWS_DEFAULT_PROFILE"],
+    access_key=["AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY", "EC2_ACCESS_KEY"],
+    secret_key=["AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY", "EC2_SECRET_KEY"],
+    session_token=["AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "EC2_SECURITY_TOKEN"],
+    region=["AWS_REGION", "AWS_DEFAULT_REGION", "EC2_REGION"],
+    endpoint_url=["AWS_ENDPOINT_URL", "AWS_URL", "EC2_URL"],
+    aws_ca_bundle=["AWS_CA_BUNDLE"],
+)
+
 AWS_AUTH_ARG_SPEC = dict(
-    profile=dict(type="str", aliases=["aws_profile"]),
-    access_key=dict(type="str", aliases=["aws_access_key_id", "aws_access_key"], no_log=False),
-    secret_key=dict(type="str", aliases=["aws_secret_access_key", "aws_secret_key"], no_log=True),
-    session_token=dict(type="str", aliases=["aws_session_token"], no_log=True),
-    region=dict(type="str", aliases=["aws_region"]),
-    endpoint_url=dict(type="str", aliases=["aws_endpoint_url"]),
-    aws_ca_bundle=dict(type="path"),
+    profile=dict(type="str", aliases=["aws_profile"], fallback=(env_fallback, ENVIRONMENT["profile"])),
+    access_key=dict(type="str", aliases=["aws_access_key_id", "aws_access_key"], no_log=False,
+                    fallback=(env_fallback, ENVIRONMENT["access_key"])),
+    secret_key=dict(type="str", aliases=["aws_secret_access_key", "aws_secret_key"], no_log=True,
+                    fallback=(env_fallback, ENVIRONMENT["secret_key"])),
+    session_token=dict(type="str", aliases=["aws_session_token"], no_log=True,
+                       fallback=(env_fallback, ENVIRONMENT["session_token"])),
+    region=dict(type="str", aliases=["aws_region"], fallback=(env_fallback, ENVIRONMENT["region"])),
+    endpoint_url=dict(type="str", aliases=["aws_endpoint_url"], fallback=(env_fallback, ENVIRONMENT["endpoint_url"])),
+    aws_ca_bundle=dict(type="path", fallback=(env_fallback, ENVIRONMENT["aws_ca_bundle"])),
     aws_retry_mode=dict(type="str", default="adaptive", choices=["standard", "adaptive"]),
     aws_max_attempts=dict(type="int", default=10),
 )
 
 AWS_AUTH_KEYS = tuple(AWS_AUTH_ARG_SPEC)
 
-# option -> environment variables, in decreasing order of preference (amazon.aws order)
-_ENV = {
-    "profile": ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"),
-    "access_key": ("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY", "EC2_ACCESS_KEY"),
-    "secret_key": ("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY", "EC2_SECRET_KEY"),
-    "session_token": ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "EC2_SECURITY_TOKEN"),
-    "region": ("AWS_REGION", "AWS_DEFAULT_REGION", "EC2_REGION"),
-    "endpoint_url": ("AWS_ENDPOINT_URL", "AWS_URL", "EC2_URL"),
-    "aws_ca_bundle": ("AWS_CA_BUNDLE",),
-}
 
+def resolve_connection(params):
+    """The connection settings the options ask for, checked (pure).
 
-def _env(name, environ):
-    for var in _ENV.get(name, ()):
-        value = environ.get(var)
-        if value:
-            return value
-    return None
-
-
-def resolve_connection(params, environ=None):
-    """The effective connection settings: task options first, then the environment (pure).
-
-    Returns a dict with ``profile``, ``access_key``, ``secret_key``, ``session_token``, ``region``,
-    ``endpoint_url``, ``ca_bundle``, ``retry_mode``, ``max_attempts`` and ``source`` (where the credentials
-    come from: ``options``, ``profile``, ``environment`` or ``default chain``).
+    ``params`` already hold the environment's values (``env_fallback``); an empty string counts as not set, as in
+    amazon.aws (so ``access_key: ''`` turns off keys exported in the environment). Returns a dict with
+    ``profile``, ``access_key``, ``secret_key``, ``session_token``, ``region``, ``endpoint_url``, ``ca_bundle``,
+    ``retry_mode`` and ``max_attempts``; None leaves the setting to boto3.
     """
-    environ = os.environ if environ is None else environ
-    explicit_keys = bool(params.get("access_key") or params.get("secret_key") or params.get("session_token"))
-    if params.get("profile") and explicit_keys:
+    conn = dict((name, params.get(name) or None) for name in
+                ("profile", "access_key", "secret_key", "session_token", "region", "endpoint_url"))
+    if conn["profile"] and (conn["access_key"] or conn["secret_key"] or conn["session_token"]):
         raise EdgeError(
             "profile: profile and access_key/secret_key/session_token are mutually exclusive.", field="profile",
-            hint="Pass either a named profile or explicit keys, not both.")
-    conn = dict(profile=None, access_key=None, secret_key=None, session_token=None, source="default chain")
-    if explicit_keys:
-        conn.update(access_key=params.get("access_key"), secret_key=params.get("secret_key"),
-                    session_token=params.get("session_token"), source="options")
-    elif params.get("profile"):
-        conn.update(profile=params["profile"], source="profile")
-    elif _env("access_key", environ) or _env("secret_key", environ):
-        conn.update(access_key=_env("access_key", environ), secret_key=_env("secret_key", environ),
-                    session_token=_env("session_token", environ), source="environment")
-    elif _env("profile", environ):
-        conn.update(profile=_env("profile", environ), source="profile")
+            hint="Pass either a named profile or keys, not both. Either may come from the environment (AWS_PROFILE, "
+                 "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN): unset it there, or set the option "
+                 "to an empty string.")
     if bool(conn["access_key"]) != bool(conn["secret_key"]):
         missing = "secret_key" if conn["access_key"] else "access_key"
         raise EdgeError(
             "%s: an access key needs both access_key and secret_key; %s is missing." % (missing, missing),
             field=missing, hint="Set both (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or use profile.")
-    conn["region"] = params.get("region") or _env("region", environ)
-    conn["endpoint_url"] = params.get("endpoint_url") or _env("endpoint_url", environ)
-    conn["ca_bundle"] = params.get("aws_ca_bundle") or _env("aws_ca_bundle", environ)
+    conn["ca_bundle"] = params.get("aws_ca_bundle") or None
     conn["retry_mode"] = params.get("aws_retry_mode") or "adaptive"
     conn["max_attempts"] = params.get("aws_max_attempts") or 10
     if conn["max_attempts"] < 1:
@@ -108,10 +97,10 @@ def resolve_connection(params, environ=None):
 class AwsConnection:
     """Creates boto3 clients for one set of connection options; checks region and credentials up front."""
 
-    def __init__(self, params, environ=None):
+    def __init__(self, params):
         if not HAS_BOTO3:
             raise EdgeError("The boto3 and botocore Python libraries are required (pip install boto3).")
-        self.settings = resolve_connection(params, environ)
+        self.settings = resolve_connection(params)
         self._session = None
         self._clients = {}
 

@@ -13,10 +13,11 @@ __metaclass__ = type
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import diff_dict
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError, field_error
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import bound_gateways
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.build import (
     build_app, build_namespace_injection, gateway_ref, object_key)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.check import (
-    ClaimIndex, Problem, check_destinations, check_gateway_binding, check_selector, gateway_refs, refusal)
+    ClaimIndex, Problem, check_destinations, check_gateway_binding, check_selector, refusal)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.snapshot import (
     Snapshot, discover_api, owned_by)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.telemetry import (
@@ -153,7 +154,7 @@ def _check_names(app, objects, snap, path):
 def _check_claims(apps, desired, snap, acted, gateways):
     def workload_of(vs):
         out = set()
-        for ref in gateway_refs(vs):
+        for ref in bound_gateways(vs):
             gw = gateways.get(ref)
             selector = (gw.get("spec") or {}).get("selector") if gw else None
             out.add(tuple(sorted(selector.items())) if selector else ("ref", ref))

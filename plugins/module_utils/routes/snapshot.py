@@ -16,8 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.build import (
     APP_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE)
-from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.check import (
-    selector_from_labels, selector_matches, service_ref)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import destination_service, gateway_selects
+from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.check import selector_from_labels
 
 NETWORKING_GROUP = "networking.istio.io"
 TELEMETRY_GROUP = "telemetry.istio.io"
@@ -124,7 +124,7 @@ class Snapshot:
         for app in apps:
             for rule in app["http"] + app["tcp"]:
                 for dest in rule["route"]:
-                    ref = service_ref(dest["host"], app["namespace"])
+                    ref = destination_service(dest["host"], app["namespace"])
                     if ref:
                         service_namespaces.add(ref[0])
         # namespace-scoped credentials: Istio objects are then read in the namespaces the apps touch only
@@ -254,9 +254,9 @@ class Snapshot:
         return out
 
     def selector_has_workload(self, selector):
-        if any(selector_matches(selector, labels) for dummy, labels in self.workloads()):
+        if any(gateway_selects(selector, labels) for dummy, labels in self.workloads()):
             return True
-        return any(selector_matches(selector, labels) for dummy, labels in self.workloads(cluster_wide=True))
+        return any(gateway_selects(selector, labels) for dummy, labels in self.workloads(cluster_wide=True))
 
     def resolved_selector(self):
         """The Gateway selector read from the live gateway Deployment's pod template, or None."""

@@ -12,14 +12,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.check import Problem, service_ref
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import destination_service
+from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.check import Problem
 
 
 def _own_service_refs(app):
     refs = set()
     for rule in app["http"] + app["tcp"]:
         for dest in rule["route"]:
-            ref = service_ref(dest["host"], app["namespace"])
+            ref = destination_service(dest["host"], app["namespace"])
             if ref is not None and ref[0] == app["namespace"]:
                 refs.add(ref)
     return refs
