@@ -66,9 +66,10 @@ def describe(kind, args):
 class FrontDoorApplier:
     """One run's Front Door reads and writes. ``args`` is (resource_group, profile, [parent, ] name)."""
 
-    def __init__(self, clients, wait_timeout=1800):
+    def __init__(self, clients, wait_timeout=1800, writes=None):
         self.clients = clients
         self.wait_timeout = wait_timeout
+        self.writes = writes  # common.writes.Writes: a write ARM accepted is recorded before its operation is awaited
 
     def _ops(self, kind):
         return getattr(self.clients.cdn, OPERATIONS[kind][0])
@@ -90,6 +91,7 @@ class FrontDoorApplier:
             poller = self._ops(kind).begin_create(*(tuple(args) + (body,)))
         except AzureError as exc:
             raise azure_error(exc, action, FIELDS.get(kind))
+        self._record("created", kind, args)
         return self._wait(poller, action, kind)
 
     def update(self, kind, args, body):
@@ -98,6 +100,7 @@ class FrontDoorApplier:
             poller = getattr(self._ops(kind), OPERATIONS[kind][1])(*(tuple(args) + (body,)))
         except AzureError as exc:
             raise azure_error(exc, action, FIELDS.get(kind))
+        self._record("updated", kind, args)
         return self._wait(poller, action, kind)
 
     def delete(self, kind, args):
@@ -108,7 +111,12 @@ class FrontDoorApplier:
             return
         except AzureError as exc:
             raise azure_error(exc, action, FIELDS.get(kind))
+        self._record("deleted", kind, args)
         self._wait(poller, action, kind)
+
+    def _record(self, verb, kind, args):
+        if self.writes is not None:
+            self.writes.record("%s %s" % (verb, describe(kind, args)))
 
     def _wait(self, poller, action, kind):
         try:

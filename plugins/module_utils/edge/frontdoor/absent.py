@@ -47,11 +47,11 @@ def _linked_policies(fd, rg, prof, domain_ids):
     return names
 
 
-def run_absent(params, check_mode):
+def run_absent(params, check_mode, writes=None):
     validate_common(params)
     clients = AzureClients(params, polling_interval=params.get("polling_interval"))
     clients.check()
-    fd = FrontDoorApplier(clients, params["wait_timeout"])
+    fd = FrontDoorApplier(clients, params["wait_timeout"], writes=writes)
     sub = clients.subscription_id
     n, ours = _ours(params)
     rg, prof = n["resource_group"], n["profile"]

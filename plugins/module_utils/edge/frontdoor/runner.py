@@ -21,6 +21,7 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.private_l
     PrivateLinkApplier, connection_summary, pick_connection, resolve_target)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import diff_dict
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import field_error
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.writes import Writes
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor import models as fdb
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.params import validate_present
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.report import (
@@ -30,16 +31,19 @@ WAF_API_VERSION = "2024-02-01"
 
 
 def run(params, check_mode=False, diff=False):
-    if params["state"] == "absent":
-        from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.absent import run_absent
-        return run_absent(params, check_mode)
-    return Present(params, check_mode).run()
+    writes = Writes(check_mode)  # a failure after a write reports changed=true and what was written
+    with writes.reporting():
+        if params["state"] == "absent":
+            from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.absent import run_absent
+            return run_absent(params, check_mode, writes)
+        return Present(params, check_mode, writes).run()
 
 
 class Present:
-    def __init__(self, params, check_mode):
+    def __init__(self, params, check_mode, writes=None):
         self.params = params
         self.check_mode = check_mode
+        self.writes = writes if writes is not None else Writes(check_mode)
         self.warnings = []
         self.actions = []
 
@@ -157,6 +161,7 @@ class Present:
         if state["status"] == "Pending" and opts["approve"]:
             if not self.check_mode:
                 state = connection_summary(applier.approve(link, conn))
+                self.writes.record("approved private endpoint connection '%s' on %s" % (state["name"], link["id"]))
             else:
                 state = dict(state, status="Approved")
             self.actions.append("approve private endpoint connection '%s'" % state["name"])
@@ -171,7 +176,7 @@ class Present:
         host, annotations, probe_route = self.gateway_facts()
         clients.check()
         applier, link = self.private_link(clients, annotations)
-        fd = FrontDoorApplier(clients, p["wait_timeout"])
+        fd = FrontDoorApplier(clients, p["wait_timeout"], writes=self.writes)
         if p.get("waf_policy") and fd.read_by_id(p["waf_policy"]["id"], WAF_API_VERSION) is None:
             raise field_error("waf_policy.id", "the WAF policy %s does not exist" % p["waf_policy"]["id"],
                               "Create the Front Door WAF policy first (sku %s), or fix waf_policy.id." % p["sku"])
