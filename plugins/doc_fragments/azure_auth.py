@@ -14,9 +14,9 @@ options:
   auth_source:
     description:
       - How to sign in to Microsoft Entra ID.
-      - V(auto) uses the service principal O(client_id)/O(secret)/O(tenant) when a secret is given, otherwise
-        azure-identity's C(DefaultAzureCredential) (environment variables E(AZURE_CLIENT_ID),
-        E(AZURE_CLIENT_SECRET), E(AZURE_TENANT_ID); workload identity; managed identity; Azure CLI login).
+      - V(auto) uses the service principal O(client_id)/O(secret)/O(tenant) when a secret is given (as an option
+        or in the environment), otherwise azure-identity's C(DefaultAzureCredential) (a client certificate in
+        E(AZURE_CLIENT_CERTIFICATE_PATH); workload identity; managed identity; Azure CLI login).
       - V(credentials) requires the service principal options; V(env) uses azure-identity's
         C(EnvironmentCredential); V(cli) the Azure CLI login (C(az login)); V(msi) the managed identity
         (user-assigned when O(client_id) is set).
@@ -35,7 +35,7 @@ options:
     type: str
   secret:
     description:
-      - Client secret of the service principal. Never logged.
+      - Client secret of the service principal. Never logged, also when it comes from the environment.
       - Can also be set with E(AZURE_SECRET) (or E(AZURE_CLIENT_SECRET)).
     type: str
   tenant:

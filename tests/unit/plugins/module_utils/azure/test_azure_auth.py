@@ -8,8 +8,11 @@ __metaclass__ = type
 
 import pytest
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.parameters import set_fallbacks
+
 from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.credentials import (
-    arm_endpoints, auth_plan, check_subscription)
+    AZURE_AUTH_ARG_SPEC, arm_endpoints, auth_plan, check_subscription)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.errors import credential_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.gateway import load_balancer_address
 from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.private_link import (
@@ -17,6 +20,20 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.private_l
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 
 SUB = "3c9d2e1f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
+
+
+def test_service_principal_from_the_environment_is_no_log(monkeypatch):
+    for name in ("AZURE_SECRET", "AZURE_TENANT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AZURE_CLIENT_ID", "app-id")
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", "env-secret")
+    monkeypatch.setenv("AZURE_TENANT_ID", "tenant-id")
+    result = ArgumentSpecValidator(AZURE_AUTH_ARG_SPEC).validate({})
+    assert not result.error_messages
+    plan = auth_plan(result.validated_parameters)
+    assert (plan["kind"], plan["client_id"], plan["secret"], plan["tenant"]) == \
+        ("credentials", "app-id", "env-secret", "tenant-id")
+    assert set_fallbacks(AZURE_AUTH_ARG_SPEC, {}) == {"env-secret"}
 
 
 def test_auth_plan():

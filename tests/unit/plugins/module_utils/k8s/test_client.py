@@ -39,6 +39,15 @@ def test_secrets_are_no_log_and_env_fallbacks_exist():
         assert K8S_AUTH_ARG_SPEC[key]["fallback"][1][0].startswith("K8S_AUTH_")
 
 
+def test_credentials_from_the_environment_are_no_log(monkeypatch):
+    from ansible.module_utils.common.parameters import set_fallbacks
+    for key in AUTH_KEYS:
+        monkeypatch.delenv(K8S_AUTH_ARG_SPEC[key]["fallback"][1][0], raising=False)
+    monkeypatch.setenv("K8S_AUTH_HOST", "https://api.example:6443")
+    monkeypatch.setenv("K8S_AUTH_API_KEY", "env-token")
+    assert set_fallbacks(K8S_AUTH_ARG_SPEC, {}) == {"env-token"}
+
+
 def test_kubeconfig_dict_and_context():
     cfg = build_configuration(params(kubeconfig=KUBECONFIG))
     assert cfg.host == "https://one.example:6443"
