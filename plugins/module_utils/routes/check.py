@@ -17,9 +17,11 @@ import json
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.build import (
     APP_LABEL, gateway_ref)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.hosts import covering_servers, hosts_overlap
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import (
+    destination_service, gateway_selects, is_bound_to_gateway, same_destination, unexpanded_service)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.fields import HTTP_PROTOCOLS
 
-CLUSTER_SUFFIXES = (".svc.cluster.local", ".svc")
 
 
 class Problem:
@@ -45,42 +47,6 @@ def refusal(problems):
 
 
 # -- hosts --------------------------------------------------------------------------------------------
-def hosts_overlap(a, b):
-    """Istio's host matching: equal, '*', or a wildcard '*.x' covering the other name."""
-    a, b = a.lower(), b.lower()
-    if a == b or a == "*" or b == "*":
-        return True
-    if a.startswith("*.") and b.endswith(a[1:]):
-        return True
-    if b.startswith("*.") and a.endswith(b[1:]):
-        return True
-    return False
-
-
-def server_host_applies(entry, vs_namespace, gw_namespace):
-    """(applies, host) for a Gateway server host entry ``[namespace/]host`` seen from a VirtualService."""
-    if "/" in entry:
-        ns, host = entry.split("/", 1)
-    else:
-        ns, host = "*", entry
-    if ns == ".":
-        ns = gw_namespace
-    return ns in ("*", vs_namespace), host
-
-
-def covering_servers(vs_host, vs_namespace, gateway):
-    """The Gateway's servers whose hosts take the VirtualService host."""
-    out = []
-    gw_ns = gateway["metadata"].get("namespace")
-    for server in (gateway.get("spec") or {}).get("servers") or []:
-        for entry in server.get("hosts") or []:
-            applies, host = server_host_applies(entry, vs_namespace, gw_ns)
-            if applies and hosts_overlap(vs_host, host):
-                out.append(server)
-                break
-    return out
-
-
 def _servers_text(gateway):
     parts = []
     for server in (gateway.get("spec") or {}).get("servers") or []:
@@ -95,7 +61,7 @@ def check_gateway_binding(app, vs, gateway, path):
     ref = gateway_ref(app)
     http_seen, tcp_ports = False, set()
     for host in vs["spec"]["hosts"]:
-        servers = covering_servers(host, vs["metadata"]["namespace"], gateway)
+        servers = [server for server, _entry in covering_servers(gateway, host, vs["metadata"]["namespace"])]
         if not servers:
             problems.append(Problem(
                 path + ".hosts", "host %s is not among the hosts of Gateway %s (%s), so Envoy would answer 404 "
@@ -120,11 +86,6 @@ def check_gateway_binding(app, vs, gateway, path):
 
 
 # -- selectors ----------------------------------------------------------------------------------------
-def selector_matches(selector, labels):
-    labels = labels or {}
-    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
-
-
 def selector_from_labels(labels):
     """The Gateway selector for a gateway workload: its ``istio`` label (as Istio's charts set it), else ``app``."""
     labels = labels or {}
@@ -136,7 +97,7 @@ def selector_from_labels(labels):
 
 def check_selector(selector, workloads, path, what):
     """``workloads``: list of (description, labels). A selector that matches none is a problem."""
-    if any(selector_matches(selector, labels) for dummy, labels in workloads):
+    if any(gateway_selects(selector, labels) for dummy, labels in workloads):
         return []
     seen = "; ".join("%s has %s" % (desc, _labels_text(labels)) for desc, labels in workloads[:5])
     seen = seen or "no gateway Deployment or pod was found"
@@ -151,27 +112,31 @@ def _labels_text(labels):
 
 
 # -- destinations -------------------------------------------------------------------------------------
-def service_ref(host, namespace):
-    """(namespace, name) of the Kubernetes Service a destination host names, or None for other hosts."""
-    if "." not in host and host != "*":
-        return namespace, host
-    for suffix in CLUSTER_SUFFIXES:
-        if host.endswith(suffix):
-            parts = host[:-len(suffix)].split(".")
-            if len(parts) == 2:
-                return parts[1], parts[0]
-    return None
-
-
 def _ports_text(service):
     ports = (service.get("spec") or {}).get("ports") or []
     return ", ".join("%s%s" % (p.get("port"), "/" + p["name"] if p.get("name") else "") for p in ports) or "none"
 
 
-def check_destination(dest, app_ns, services, namespaces, path):
-    ref = service_ref(dest["host"], app_ns)
-    if ref is None:
+def _not_a_service_name(host, app_ns, namespaces, path):
+    """``name.ns.svc``, or ``name.ns`` where ``ns`` is a namespace of the cluster: the writer meant a Service,
+    but Istio expands only a name without a dot and takes every other host as written."""
+    ref = unexpanded_service(host)
+    if ref is None or (not host.endswith(".svc") and ref[0] not in namespaces):
         return []
+    ns, name = ref
+    fqdn = "%s.%s.svc.cluster.local" % (name, ns)
+    return [Problem(path + ".host", "%s does not name Service %s/%s for Istio: Istio expands only a name without a "
+                    "dot and takes every other host as written, so it finds no service %s and drops the traffic"
+                    % (host, ns, name, host),
+                    "Write %s%s." % (fqdn, " (or %s: a Service of the app's namespace)" % name if ns == app_ns else ""))]
+
+
+def check_destination(dest, app_ns, services, namespaces, path):
+    """The Service a destination (or DestinationRule) host names exists and has the port. A host Istio does not
+    read as a Kubernetes Service (an external name, a ServiceEntry host) is not checked."""
+    ref = destination_service(dest["host"], app_ns)
+    if ref is None:
+        return _not_a_service_name(dest["host"], app_ns, namespaces, path)
     ns, name = ref
     if ns not in namespaces:
         return [Problem(path + ".host", "namespace %s of destination %s does not exist" % (ns, dest["host"]),
@@ -194,26 +159,19 @@ def check_destination(dest, app_ns, services, namespaces, path):
     return []
 
 
-def _same_host(a, b, ns_a, ns_b):
-    ra, rb = service_ref(a, ns_a), service_ref(b, ns_b)
-    if ra is not None or rb is not None:
-        return ra == rb
-    return a == b
-
-
 def check_subset(dest, app, live_rules, path):
     """A route's subset must be declared by a DestinationRule for its host (the app's own or a live one)."""
     if not dest.get("subset"):
         return []
     for rule in app["destination_rules"]:
-        if _same_host(rule["host"], dest["host"], app["namespace"], app["namespace"]):
+        if same_destination(rule["host"], app["namespace"], dest["host"], app["namespace"]):
             if dest["subset"] in [s["name"] for s in rule["subsets"]]:
                 return []
     for rule in live_rules:
         meta, spec = rule["metadata"], rule.get("spec") or {}
         if meta.get("labels", {}).get(APP_LABEL) == app["name"]:
             continue
-        if _same_host(spec.get("host", ""), dest["host"], meta.get("namespace"), app["namespace"]):
+        if same_destination(spec.get("host", ""), meta.get("namespace"), dest["host"], app["namespace"]):
             if dest["subset"] in [s.get("name") for s in spec.get("subsets") or []]:
                 return []
     return [Problem(path + ".subset", "no DestinationRule declares subset %s for host %s" % (dest["subset"], dest["host"]),
@@ -278,11 +236,6 @@ def describe_claim(key):
     return "%s %s %s" % (host, kind, uri.get(kind, json.dumps(data.get("headers"))))
 
 
-def bound_to_gateway(vs):
-    gateways = (vs.get("spec") or {}).get("gateways") or []
-    return any(g != "mesh" for g in gateways)
-
-
 class ClaimIndex:
     """Who routes which host + path (and TCP port) on which gateway workload, built once for a whole run.
 
@@ -298,7 +251,7 @@ class ClaimIndex:
 
     def add(self, owner, vs):
         """Index a VirtualService (desired or live) routed by ``owner`` (a description for messages)."""
-        if not bound_to_gateway(vs):
+        if not is_bound_to_gateway(vs):
             return
         workloads = self.workload_of(vs)
         http, tcp = vs_claims(vs)
@@ -342,18 +295,3 @@ class ClaimIndex:
 
 def _vs_key(vs):
     return (vs["metadata"].get("namespace"), vs["metadata"]["name"])
-
-
-def gateway_refs(vs):
-    """``namespace/name`` of each Gateway a VirtualService binds to (short names are in its own namespace)."""
-    out = []
-    ns = vs["metadata"].get("namespace")
-    for ref in (vs.get("spec") or {}).get("gateways") or []:
-        if ref == "mesh":
-            continue
-        if "/" not in ref:
-            name = ref.split(".")[0]
-            gw_ns = ref.split(".")[1] if "." in ref else ns
-            ref = "%s/%s" % (gw_ns, name)
-        out.append(ref)
-    return out

@@ -5,10 +5,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import bound_gateways
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.build import build_app
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.check import (
-    ClaimIndex, Problem, check_destinations, check_gateway_binding, check_selector, gateway_refs, hosts_overlap,
-    refusal, selector_from_labels, service_ref, vs_claims)
+    ClaimIndex, Problem, check_destination, check_destinations, check_gateway_binding, check_selector, refusal,
+    selector_from_labels, vs_claims)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.validate import normalize_apps
 
 
@@ -27,15 +28,6 @@ def gateway(hosts, protocol="HTTP", port=80, namespace="istio-ingress"):
     return {"metadata": {"name": "edge", "namespace": namespace},
             "spec": {"selector": {"istio": "ingress"},
                      "servers": [{"port": {"number": port, "protocol": protocol, "name": "p"}, "hosts": hosts}]}}
-
-
-def test_host_overlap_wildcards():
-    assert hosts_overlap("shop.example.com", "*.example.com")
-    assert hosts_overlap("*.example.com", "shop.example.com")
-    assert hosts_overlap("a.b.example.com", "*.example.com")
-    assert hosts_overlap("anything", "*")
-    assert not hosts_overlap("example.com", "*.example.com")
-    assert not hosts_overlap("shop.example.org", "*.example.com")
 
 
 def test_gateway_binding_hosts_namespaces_and_protocols():
@@ -66,11 +58,22 @@ def test_selector_from_live_labels_and_mismatch_message():
     assert "matches no gateway workload" in problems[0].problem and "istio: ingress" in problems[0].problem
 
 
-def test_service_refs():
-    assert service_ref("web", "shop") == ("shop", "web")
-    assert service_ref("web.other.svc.cluster.local", "shop") == ("other", "web")
-    assert service_ref("web.other.svc", "shop") == ("other", "web")
-    assert service_ref("api.example.com", "shop") is None
+def test_destination_hosts_istio_does_not_expand():
+    web = {"spec": {"ports": [{"port": 8080}]}}
+    services = {("shop", "web"): web, ("other", "web"): web}
+
+    def check(host):
+        return check_destination({"host": host, "port": 8080}, "shop", services, {"shop", "other"}, "apps[shop].r")
+
+    assert check("web") == [] and check("web.other.svc.cluster.local") == []
+    assert check("api.example.com") == []                 # not a Service name: not checked
+    assert check("web.unknown-ns") == []                  # no such namespace: an external name
+    for host, fix in (("web.shop", "web.shop.svc.cluster.local (or web"), ("web.other", "web.other.svc.cluster.local."),
+                      ("web.other.svc", "web.other.svc.cluster.local.")):
+        problems = check(host)
+        assert [p.path for p in problems] == ["apps[shop].r.host"], host
+        assert "does not name Service %s for Istio" % "/".join(reversed(host.split(".")[:2])) in problems[0].problem
+        assert problems[0].fix.startswith("Write " + fix), problems[0].fix
 
 
 def test_destinations_ports_and_subsets():
@@ -94,7 +97,7 @@ def same_workload(vs):
 
 
 def by_ref(vs):
-    return {tuple(gateway_refs(vs))}
+    return {tuple(bound_gateways(vs))}
 
 
 def conflicts(vs, others, workload_of):
@@ -110,7 +113,7 @@ def test_claims_and_conflicts():
     other = {"metadata": {"name": "old", "namespace": "legacy"},
              "spec": {"hosts": ["shop.example.com"], "gateways": ["edge.istio-ingress.svc.cluster.local"],
                       "http": [{"match": [{"uri": {"prefix": "/"}}], "route": []}]}}
-    assert gateway_refs(other) == ["istio-ingress/edge"]
+    assert bound_gateways(other) == ["istio-ingress/edge"]
     problems = conflicts(mine, [("hand-made", other)], same_workload)
     assert len(problems) == 1 and "shop.example.com prefix / is already routed by VirtualService legacy/old" in \
         problems[0].problem
