@@ -23,9 +23,9 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose import
     edge_checks, envoy as envoy_mod, istio_checks, k8s_checks, route_checks)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.hops import (
     Hop, order_hops, overall, summarize)
-from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import gateway_covers
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.render import mermaid
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.selection import select
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.hosts import covering_servers
 
 
 def server_ports(snap, sel):
@@ -33,7 +33,8 @@ def server_ports(snap, sel):
     gateway = sel.get("gateway")
     if gateway is None:
         return []
-    return sorted(set((s.get("port") or {}).get("number") for s, _entry in gateway_covers(gateway, snap["target"]["host"])))
+    covering = covering_servers(gateway, snap["target"]["host"])
+    return sorted(set((s.get("port") or {}).get("number") for s, _entry in covering))
 
 
 def analyze(snap):

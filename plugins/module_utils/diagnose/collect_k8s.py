@@ -16,12 +16,15 @@ import json
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.envoy import parse_config_dump
-from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import (
-    gateway_covers, meta, ref, resolve_destination, route_destinations, vs_gateway_refs, vs_hosts_match)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import meta, ref, route_destinations, vs_hosts_match
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.objects import pod_ready
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.api import NETWORKING_GROUP, api_versions
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.hosts import covering_servers
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import (
+    destination_service, unexpanded_service, vs_gateway_refs)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import get_api_client
 
-ISTIO_VERSIONS = ("networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3")
+ISTIO_VERSIONS = api_versions(NETWORKING_GROUP)
 ENVOY_ADMIN_PATH = "/api/v1/namespaces/{ns}/pods/{pod}:{port}/proxy/config_dump"
 
 
@@ -96,7 +99,7 @@ def collect_istio(applier, target, opts):
     """Gateways, VirtualServices, DestinationRules, destination Services/Endpoints and TLS Secret summaries."""
     istio = istio_api(applier)
     snap = {"istio": istio, "gateways": [], "virtual_services": [], "destination_rules": [], "services": {},
-            "endpoints": {}, "secrets": {}}
+            "namespaces": {}, "endpoints": {}, "secrets": {}}
     if not istio["served"]:
         return snap
     api = istio["api_version"]
@@ -121,9 +124,13 @@ def collect_istio(applier, target, opts):
         vs_ns = meta(vs).get("namespace")
         for route in (vs.get("spec") or {}).get("http") or []:
             for host, _port, _subset, _weight in route_destinations(route):
-                namespace, name = resolve_destination(host, vs_ns)
-                if namespace:
-                    destinations.add((namespace, name))
+                service = destination_service(host, vs_ns)
+                meant = None if service else unexpanded_service(host)
+                if service:
+                    destinations.add(service)
+                elif meant and meant[0] not in snap["namespaces"]:
+                    found, _error = _optional(applier.get, "v1", "Namespace", meant[0])
+                    snap["namespaces"][meant[0]] = found is not None
     for namespace, name in sorted(destinations):
         key = "%s/%s" % (namespace, name)
         snap["services"][key] = applier.get("v1", "Service", name, namespace)
@@ -133,7 +140,7 @@ def collect_istio(applier, target, opts):
             rules, _error = _optional(applier.list, api, "DestinationRule", namespace)
             snap["destination_rules"].extend(rules or [])
     for gateway in snap["gateways"]:
-        for server, _entry in gateway_covers(gateway, target["host"]):
+        for server, _entry in covering_servers(gateway, target["host"]):
             name = (server.get("tls") or {}).get("credentialName")
             if name:
                 key = "%s/%s" % (opts["gateway_namespace"], name)

@@ -9,11 +9,13 @@ __metaclass__ = type
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.hops import Hop
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import (
-    describe_match, fmt_labels, gateway_covers, meta, ref, route_for_path, route_label)
+    describe_match, fmt_labels, meta, ref, route_label)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.objects import (
     service_ports, status_port_entry, target_port)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.selection import selects_pods
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose import route_checks
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.hosts import covering_servers
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.match import first_http_route
 
 TLS_KEYS = (("tls.crt", "tls.key"), ("cert", "key"))
 _GENERATED_LABELS = ("pod-template-hash", "controller-revision-hash", "security.istio.io/tlsMode",
@@ -94,9 +96,9 @@ def check_gateway(snap, sel):
             "Set spec.selector of Gateway %s to %s (the gateway pods' labels; app_route reads them from the live "
             "gateway)." % (ref(gateway), fmt_labels(suggestion) if suggestion else fmt_labels(labels)))
     vs_ns = meta(sel["vs"]).get("namespace") if sel["vs"] is not None else None
-    covering = gateway_covers(gateway, host, vs_ns)
+    covering = covering_servers(gateway, host, vs_ns)
     if not covering:
-        if gateway_covers(gateway, host):
+        if covering_servers(gateway, host):
             hop.broken(
                 "host_namespace_restricted",
                 "Gateway %s lists %s only for VirtualServices of other namespaces (namespace/host form), not %s."
@@ -203,7 +205,7 @@ def check_virtual_service(snap, sel):
     route_checks.check_binding(hop, snap, sel, vs, gateway)
     route_checks.check_export(hop, snap, vs)
     gateway_ref = ref(gateway) if gateway is not None else sel["ref_resolved"]
-    index, route, match, extra = route_for_path(vs, path, gateway_ref)
+    index, route, match, extra = first_http_route(vs, path, gateway_ref)
     if route is None:
         matches = ["%s: %s" % (route_label(i, r), " | ".join(describe_match(m) for m in (r.get("match") or [None])))
                    for i, r in enumerate(spec.get("http") or [])]

@@ -11,11 +11,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.hops import Hop
-from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import (
-    fmt_labels, label_selector_matches, meta, ref, selector_matches)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import fmt_labels, meta, ref
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose import service_checks
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.objects import (
     pod_ready, ready_addresses, service_ports, status_port_entry, template_labels)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import label_selector_matches, service_selects
 
 
 # -- gateway Service -------------------------------------------------------------------------------------
@@ -94,7 +94,7 @@ def check_gateway_workload(snap):
             hop.warn("service_without_selector",
                      "The gateway Service has no selector: its Endpoints are managed by hand.",
                      "Give the gateway Service the selector of the gateway pods (app/istio labels).")
-        elif not selector_matches(selector, labels):
+        elif not service_selects(selector, labels):
             hop.broken(
                 "service_selector_mismatch",
                 "The gateway Service selects %s but the gateway pods are labelled %s." % (

@@ -9,9 +9,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.hops import Hop
-from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import (
-    fmt_labels, meta, ref, resolve_destination, route_destinations)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import fmt_labels, meta, ref, route_destinations
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.objects import ready_addresses
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import (
+    BARE, DOTTED, RELATIVE, destination_service, same_destination, service_fqdn, unexpanded_service)
 
 
 def check_binding(hop, snap, sel, vs, gateway):
@@ -27,16 +28,16 @@ def check_binding(hop, snap, sel, vs, gateway):
                 " (%s)" % ref(gateway) if gateway is not None else ""))
         return
     hop.see("gateway reference '%s' resolves to %s%s", written, resolved,
-            " (no namespace: the VirtualService's own namespace %s)" % vs_ns if form == "bare" else "")
-    if form == "fqdn":
-        hop.warn("gateway_ref_fqdn", "The gateway reference '%s' uses the deprecated <name>.<namespace>.svc form."
-                 % written, "Write it as %s." % resolved)
+            " (no namespace: the VirtualService's own namespace %s)" % vs_ns if form in (BARE, RELATIVE) else "")
+    if form == DOTTED:
+        hop.warn("gateway_ref_legacy_form", "The gateway reference '%s' uses the deprecated <name>.<namespace> form "
+                 "(Istio reads it as %s)." % (written, resolved), "Write it as %s." % resolved)
     if gateway is None or sel["gateway_is_referenced"]:
         if gateway is None:
             hop.broken("gateway_ref_not_found", "The VirtualService references Gateway %s, which does not exist."
                        % resolved, "Create the Gateway, or reference an existing one as <namespace>/<name>.")
         return
-    if form == "bare" and resolved.split("/", 1)[1] == meta(gateway).get("name"):
+    if form in (BARE, RELATIVE) and resolved.split("/", 1)[1] == meta(gateway).get("name"):
         hop.broken(
             "gateway_ref_wrong_namespace",
             "gateways: ['%s'] resolves to %s (a reference without 'namespace/' means the VirtualService's own "
@@ -68,11 +69,28 @@ def check_export(hop, snap, vs):
 def _subset_known(snap, namespace, name, subset):
     for rule in snap.get("destination_rules") or []:
         rule_ns = meta(rule).get("namespace")
-        host_ns, host_name = resolve_destination((rule.get("spec") or {}).get("host"), rule_ns)
-        if (host_ns, host_name) == (namespace, name):
+        rule_host = (rule.get("spec") or {}).get("host")
+        if same_destination(rule_host, rule_ns, service_fqdn(namespace, name), namespace):
             if any(s.get("name") == subset for s in (rule.get("spec") or {}).get("subsets") or []):
                 return True
     return False
+
+
+def _not_a_service(hop, snap, host, vs_ns):
+    """A destination host Istio does not read as a Kubernetes Service."""
+    meant = unexpanded_service(host)
+    if meant and (host.rstrip(".").endswith(".svc") or (snap.get("namespaces") or {}).get(meant[0])):
+        fqdn = service_fqdn(meant[0], meant[1])
+        hop.broken(
+            "destination_not_expanded",
+            "Destination %s does not name Service %s/%s for Istio: Istio expands only a name without a dot and "
+            "takes every other host as written, finds no service %s and drops the traffic (Envoy 503, no cluster)."
+            % (host, meant[0], meant[1], host),
+            "Write %s%s." % (fqdn, " (or %s: the VirtualService's namespace)" % meant[1] if meant[0] == vs_ns else ""))
+        return
+    hop.warn("destination_not_a_service",
+             "Destination %s is not a Kubernetes Service name (a ServiceEntry, if any, is not checked)." % host,
+             "Use <service> (a Service of the VirtualService's namespace) or <service>.<namespace>.svc.cluster.local.")
 
 
 def check_destinations(hop, snap, vs, route):
@@ -92,12 +110,11 @@ def check_destinations(hop, snap, vs, route):
         hop.broken("no_destination", "The matched route has no destination.",
                    "Give the route a destination host and port.")
     for host, port, subset, weight in dests:
-        namespace, name = resolve_destination(host, vs_ns)
-        if namespace is None:
-            hop.warn("destination_not_a_service",
-                     "Destination %s is not a Kubernetes Service name (a ServiceEntry, if any, is not checked)."
-                     % host, "Use <service>, <service>.<namespace> or <service>.<namespace>.svc.cluster.local.")
+        service = destination_service(host, vs_ns)
+        if service is None:
+            _not_a_service(hop, snap, host, vs_ns)
             continue
+        namespace, name = service
         key = "%s/%s" % (namespace, name)
         svc = services.get(key)
         if svc is None:
@@ -148,9 +165,9 @@ def check_endpoints(snap, sel):
     vs_ns = meta(vs).get("namespace")
     checked = []
     for host, port, _subset, weight in route_destinations(route):
-        namespace, name = resolve_destination(host, vs_ns)
-        key = "%s/%s" % (namespace, name)
-        svc = (snap.get("services") or {}).get(key) if namespace else None
+        service = destination_service(host, vs_ns)
+        key = "%s/%s" % service if service else None
+        svc = (snap.get("services") or {}).get(key) if service else None
         if svc is None:
             continue
         checked.append(key)
@@ -178,7 +195,7 @@ def check_endpoints(snap, sel):
             "no_ready_endpoints",
             "Service %s%s has no ready endpoint (%s): Envoy answers 503 (no healthy upstream)." % (key, share, why),
             "Make the app's pods Ready and matching the Service selector (kubectl -n %s get pods -l %s)."
-            % (namespace, ",".join("%s=%s" % kv for kv in sorted((spec.get("selector") or {}).items()))))
+            % (service[0], ",".join("%s=%s" % kv for kv in sorted((spec.get("selector") or {}).items()))))
     if not checked:
         return hop.skip("no_service", "Not checked: no destination Service exists.")
     hop.object = ", ".join("Endpoints %s" % k for k in checked)

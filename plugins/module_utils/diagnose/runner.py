@@ -16,9 +16,9 @@ import re
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import field_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose import collect_cloud, collect_k8s
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.analyze import analyze
-from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import host_matches
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.render import markdown
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.render_html import html
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.hosts import host_covers
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import KubeApplier
 
 PROVIDERS = ("alb", "nlb", "frontdoor", "nodeport", "loadbalancer")
@@ -69,7 +69,7 @@ def resolve_target(params):
                           "Give the bare host (shop.example.com), without scheme, port or path; put the path in path.")
     host = host.split(":")[0]
     if app and params.get("hostname"):
-        if not any(host_matches(h, host) for h in app["hosts"]):
+        if not any(host_covers(h, host) for h in app["hosts"]):
             problem = "'%s' is not one of app %s's hosts (%s)" % (host, app["name"], ", ".join(app["hosts"]))
             raise field_error("hostname", problem, "Use one of the app's hosts, or leave hostname unset.")
     path = params.get("path") or (_default_path(app) if app else "/")

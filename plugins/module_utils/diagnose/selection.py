@@ -14,16 +14,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import (
-    gateway_covers, meta, ref, route_for_path, selector_matches, vs_gateway_refs, vs_hosts_match)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import meta, ref, vs_hosts_match
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.objects import gateway_pod_labels
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.hosts import covering_servers
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.match import first_http_route
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import (
+    gateway_selects_workload, vs_gateway_refs)
 
 APP_LABEL = "istio-edge.meshops.io/app"
 
 
 def selects_pods(gateway, pod_labels):
-    selector = (gateway.get("spec") or {}).get("selector") or {}
-    return any(selector_matches(selector, labels) for labels in pod_labels)
+    return any(gateway_selects_workload(gateway, labels) for labels in pod_labels)
 
 
 def _in_scope(obj, namespace):
@@ -54,9 +56,9 @@ def select(snap):
                     score += 8
                     if selects_pods(gateway, pod_labels):
                         score += 4
-                    if gateway_covers(gateway, host, vs_ns):
+                    if covering_servers(gateway, host, vs_ns):
                         score += 2
-                if route_for_path(vs, path, resolved)[1] is not None:
+                if first_http_route(vs, path, resolved)[1] is not None:
                     score += 1
             if best is None or score > best[0]:
                 best = (score, vs, written, resolved, form, gateway)
@@ -86,7 +88,7 @@ def _intended_gateway(snap, sel, gateways, pod_labels):
     expected = snap["target"].get("gateway_ref")
     if expected and expected in gateways:
         return gateways[expected]
-    covering = [g for g in gateways.values() if gateway_covers(g, host)]
+    covering = [g for g in gateways.values() if covering_servers(g, host)]
     covering.sort(key=lambda g: (not selects_pods(g, pod_labels),
                                  meta(g).get("namespace") != opts["gateway_namespace"]))
     return covering[0] if covering else None

@@ -13,10 +13,11 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors i
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.wait import wait_until
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.health import (
     READY_PATH, STATUS_PORT, find_probe_route)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.api import NETWORKING_GROUP, api_versions
 
 INTERNAL_LB_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal"
 PLS_CREATE_ANNOTATION = "service.beta.kubernetes.io/azure-pls-create"
-ISTIO_APIS = ("networking.istio.io/v1", "networking.istio.io/v1beta1")
+ISTIO_APIS = api_versions(NETWORKING_GROUP)
 
 
 def load_balancer_address(service):

@@ -19,9 +19,12 @@ def _frontdoor(healthy, connection_status="Pending"):
     svc["metadata"]["annotations"] = ann
     healthy["options"]["provider"] = "frontdoor"
     healthy["options"]["node_ports"] = {}
+    # the probe's Host is the load balancer's IP: the Gateway the probe route binds to takes every host
+    healthy["gateways"].append({"metadata": {"name": "edge", "namespace": "istio-ingress"}, "spec": {
+        "selector": {"istio": "ingress"}, "servers": [{"port": {"number": 80, "protocol": "HTTP"}, "hosts": ["*"]}]}})
     healthy["virtual_services"].append({
         "metadata": {"name": "frontdoor-health", "namespace": "istio-ingress"},
-        "spec": {"hosts": ["*"], "gateways": ["istio-ingress/shop-gateway"], "http": [
+        "spec": {"hosts": ["*"], "gateways": ["istio-ingress/edge"], "http": [
             {"match": [{"uri": {"exact": "/probe"}}], "rewrite": {"uri": "/healthz/ready"},
              "route": [{"destination": {"host": "istio-ingress", "port": {"number": 15021}}}]}]}})
     healthy["edge"] = {
