@@ -185,9 +185,12 @@ options:
 notes:
   - On a cluster where the gateway pods cannot run (no node), the gateway pods hop is reported broken - the
     truth - and Envoy's configuration cannot be read.
-  - Istio matching rules used - Gateway hosts with C(namespace/) prefixes, wildcard hosts, gateway references
-    C(ns/name), bare C(name) (the VirtualService's namespace) and C(name.ns.svc.cluster.local), destination
-    short names resolved in the VirtualService's namespace, the first HTTP route whose match takes the path.
+  - Istio's own rules are applied (the same as C(app_route) and C(frontdoor_origin) apply) - Gateway server hosts
+    with C(namespace/) prefixes, wildcard hosts; gateway references C(ns/name), bare C(name) (the VirtualService's
+    namespace) and the legacy C(name.ns) or C(name.ns.svc.cluster.local) (both C(ns/name)); a destination is a
+    Service by its short name (the VirtualService's namespace) or C(name.ns.svc.cluster.local) - Istio takes
+    C(name.ns) as written, which reaches no Service; the first HTTP route whose match takes the path
+    (C(ignoreUriCase) applies to C(exact) and C(prefix), not C(regex)).
 seealso:
   - module: meshops.istio_edge.app_route
   - module: meshops.istio_edge.gateway_service

@@ -110,8 +110,8 @@ def _check_connections(hop, pls, private):
 
 def _check_probe_route(hop, snap, probe, origin):
     """Front Door's probe reaches the gateway's port 80 with the origin host header; a VirtualService bound to a
-    Gateway selecting the gateway pods must route the probe path (seed 004: /probe rewritten to
-    /healthz/ready on port 15021). Uses frontdoor_origin's own rule (edge.frontdoor_health)."""
+    Gateway selecting the gateway pods must route the probe path (/probe rewritten to /healthz/ready on port
+    15021). Uses frontdoor_origin's own finder (edge/frontdoor/health.find_probe_route)."""
     from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.health import find_probe_route
     if not (snap.get("istio") or {}).get("served"):
         return
