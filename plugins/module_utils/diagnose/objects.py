@@ -7,9 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import meta
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.fields import path_owners, segment_values
 
 STATUS_PORT_NAME = "status-port"
 
@@ -94,18 +93,13 @@ def node_port_owners(service):
     A nodePort that no manager owns was allocated by the API server (not pinned): it changes whenever the
     Service is re-created. Returns None when the object carries no managedFields (cannot tell).
     """
-    managed = meta(service).get("managedFields")
-    if not managed:
+    owners = path_owners(service)
+    if owners is None:
         return None
-    owners = {}
-    for entry in managed:
-        fields = ((entry.get("fieldsV1") or {}).get("f:spec") or {}).get("f:ports") or {}
-        for key, value in fields.items():
-            if not key.startswith("k:") or not isinstance(value, dict) or "f:nodePort" not in value:
-                continue
-            try:
-                port = json.loads(key[2:]).get("port")
-            except ValueError:
-                continue
-            owners.setdefault(port, []).append(entry.get("manager") or "?")
-    return owners
+    out = {}
+    for path, managers in owners.items():
+        if len(path) == 4 and path[:2] == ("f:spec", "f:ports") and path[3] == "f:nodePort":
+            port = (segment_values(path[2]) or {}).get("port")
+            if port is not None:
+                out[port] = managers
+    return out

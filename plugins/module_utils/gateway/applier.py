@@ -13,13 +13,14 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import strip_noise
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.collisions import (
     collision_error, find_collisions)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.live import (
-    build_absent_config, build_live_config, needs_apply, released_paths)
-from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import FIELD_MANAGER, KubeApplier
+    build_absent_config, build_live_config)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import (
+    FIELD_MANAGER, KubeApplier, apply_changed)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.fields import decide
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import HAS_KUBERNETES
 
 # Errors that mean "no usable cluster here" for the read-only check of values mode.
@@ -78,11 +79,10 @@ class GatewayServiceApplier:
                 hint="mode live shapes a Service installed by something else (Helm chart, istioctl): check "
                      "name/namespace, install the gateway first, or use mode values to feed the gateway chart.")
         config = build_live_config(plan, live, self.field_manager)
-        if not needs_apply(config, live, self.field_manager):
+        if not decide(config, live, self.field_manager).write:
             return False, live, live, config
         result = self.apply(config, plan)
-        changed = strip_noise(result) != strip_noise(live) or bool(released_paths(config, live, self.field_manager))
-        return changed, live, result, config
+        return apply_changed(live, result, self.field_manager), live, result, config
 
     def ensure_absent(self, name, namespace):
         """Release what we own on the Service; returns (changed, before, after_object, config)."""
@@ -90,9 +90,10 @@ class GatewayServiceApplier:
         if live is None:
             return False, None, None, None
         config = build_absent_config(live, self.field_manager)
-        if config is None or not needs_apply(config, live, self.field_manager):
+        if config is None or not decide(config, live, self.field_manager).write:
             return False, live, live, config
-        return True, live, self.apply(config), config
+        result = self.apply(config)
+        return apply_changed(live, result, self.field_manager), live, result, config
 
 
 def _allocation_error(exc, config, plan):

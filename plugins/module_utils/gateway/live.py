@@ -12,8 +12,8 @@ the field manager ``meshops.istio_edge``; foreign annotations, labels and ports 
   targetPort, annotations) are recorded in the annotation ``istio-edge.meshops.io/replaced-values`` so that
   ``state: absent`` (and dropping an option later) puts the original value back instead of letting the API
   server default it (a Service whose ``type`` vanished would become ClusterIP).
-- An apply is needed when a desired field differs from the live object, or when we own a field the new
-  configuration no longer sets (so it must be released); otherwise nothing is sent.
+- Whether an apply is needed is the collection's one write decision (``k8s.fields.decide``: a desired field
+  differs, or a field we own is no longer set and must be released); otherwise nothing is sent.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,8 +22,8 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import is_subset
 from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.ports import effective_target
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.fields import covers, key_segment, owned_paths
 
 RECORD_ANNOTATION = "istio-edge.meshops.io/replaced-values"
 TYPE_PATH = ("f:spec", "f:type")
@@ -33,67 +33,7 @@ _PORT_FIELDS = ("name", "targetPort")
 
 def port_segment(port, protocol="TCP"):
     """The managedFields key of a Service port (a map-list item keyed by port and protocol)."""
-    return "k:" + json.dumps({"port": port, "protocol": protocol}, sort_keys=True, separators=(",", ":"))
-
-
-def _segment(key):
-    if key.startswith("k:"):
-        try:
-            return "k:" + json.dumps(json.loads(key[2:]), sort_keys=True, separators=(",", ":"))
-        except ValueError:
-            return key
-    return key
-
-
-def _flatten(node, prefix, out):
-    for key, child in (node or {}).items():
-        if key == ".":
-            out.add(prefix)
-        elif child:
-            _flatten(child, prefix + (_segment(key),), out)
-        else:
-            out.add(prefix + (_segment(key),))
-
-
-def owned_paths(live, manager):
-    """(ours, others): sets of field paths owned by ``manager`` through Apply, and by everybody else."""
-    ours, others = set(), set()
-    for entry in ((live or {}).get("metadata") or {}).get("managedFields") or []:
-        if entry.get("subresource"):
-            continue
-        target = ours if entry.get("manager") == manager and entry.get("operation") == "Apply" else others
-        _flatten(entry.get("fieldsV1"), (), target)
-    return ours, others
-
-
-def config_paths(config):
-    """Field paths an apply of ``config`` owns (apiVersion, kind, name and namespace are not tracked)."""
-    out = set()
-    meta = config.get("metadata") or {}
-    for section in ("labels", "annotations"):
-        for key in meta.get(section) or {}:
-            out.add(("f:metadata", "f:" + section, "f:" + key))
-    for key, value in (config.get("spec") or {}).items():
-        if key == "ports":
-            for item in value:
-                base = ("f:spec", "f:ports", port_segment(item["port"], item.get("protocol", "TCP")))
-                out.add(base)
-                out.update(base + ("f:" + field,) for field in item)
-        else:
-            out.add(("f:spec", "f:" + key))
-    return out
-
-
-def released_paths(config, live, manager):
-    """Paths we own that ``config`` no longer sets (an apply would remove or release them)."""
-    ours, _others = owned_paths(live, manager)
-    wanted = config_paths(config)
-    return sorted(p for p in ours if p not in wanted and not any(w[:len(p)] == p for w in wanted))
-
-
-def needs_apply(config, live, manager):
-    """True when applying ``config`` would change the object or our ownership."""
-    return not is_subset(config, live) or bool(released_paths(config, live, manager))
+    return key_segment({"port": port, "protocol": protocol})
 
 
 def _record(live):
@@ -190,15 +130,14 @@ def _keep_replaced(config, live, manager, record):
     """
     ours, others = owned_paths(live, manager)
     sole = ours - others
-    wanted = config_paths(config)
     spec = live.get("spec") or {}
     meta = config["metadata"]
-    if TYPE_PATH in sole and TYPE_PATH not in wanted:
+    if TYPE_PATH in sole and not covers(config, TYPE_PATH):
         config.setdefault("spec", {})["type"] = record.get("spec.type", spec.get("type"))
-    if ETP_PATH in sole and ETP_PATH not in wanted and "spec.externalTrafficPolicy" in record:
+    if ETP_PATH in sole and not covers(config, ETP_PATH) and "spec.externalTrafficPolicy" in record:
         config.setdefault("spec", {})["externalTrafficPolicy"] = record["spec.externalTrafficPolicy"]
     for path in sorted(sole):
-        if len(path) == 3 and path[:2] == ("f:metadata", "f:annotations") and path not in wanted:
+        if len(path) == 3 and path[:2] == ("f:metadata", "f:annotations") and not covers(config, path):
             key = path[2][2:]
             if "annotation:" + key in record and key != RECORD_ANNOTATION:
                 meta.setdefault("annotations", {})[key] = record["annotation:" + key]
@@ -210,7 +149,7 @@ def _keep_replaced(config, live, manager, record):
             continue  # nobody else holds this port: it goes away with our ownership
         for field in _PORT_FIELDS:
             path = base + ("f:" + field,)
-            if path in sole and path not in wanted:
+            if path in sole and not covers(config, path):
                 value = record.get("port:%d/%s:%s" % (key + (field,)), current.get(field))
                 if key not in items:
                     items[key] = {"port": key[0], "protocol": key[1]}

@@ -4,20 +4,22 @@
 """The Kubernetes applier: read, compare, server-side apply, delete (private).
 
 Every write is a server-side apply with the collection's field manager, so fields owned by others (foreign
-annotations, labels, ports) survive. A no-op run makes no write request: the desired fields are compared with
-the live object first. In check mode the apply is a server dry-run, so the prediction includes the server's
-defaulting and validation, and nothing is stored.
+annotations, labels, ports) survive. Whether a write is needed is decided by :func:`k8s.fields.decide` (a desired
+field differs, or a field we own is no longer desired); a no-op run makes no write request. In check mode the
+apply is a server dry-run, so the prediction includes the server's defaulting and validation, and nothing is
+stored.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import is_subset, strip_noise
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import strip_noise
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import (
     get_api_client, get_dynamic_client, unreachable_error)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.errors import api_error
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.fields import decide, ownership_of
 
 try:
     import urllib3
@@ -44,6 +46,13 @@ def describe(obj):
     if meta.get("namespace"):
         name = "%s/%s" % (meta["namespace"], name)
     return "%s %s" % (obj.get("kind"), name)
+
+
+def apply_changed(live, result, manager=FIELD_MANAGER):
+    """True when an apply (or its server dry-run) changed the object, or what ``manager`` owns of it."""
+    if live is None:
+        return True
+    return strip_noise(result) != strip_noise(live) or ownership_of(result, manager) != ownership_of(live, manager)
 
 
 class KubeApplier:
@@ -141,17 +150,21 @@ class KubeApplier:
     def ensure(self, desired, live=None, force=True, fetch=True):
         """Make the fields of ``desired`` true on the cluster.
 
-        Returns ``dict(changed, before, after, object)``; ``before``/``after`` are noise-free copies for diffs.
-        ``live`` may be passed when the caller already listed the objects (no extra GET then).
+        A field set earlier and no longer in ``desired`` is released (the apply removes it unless another manager
+        owns it too). Returns ``dict(changed, before, after, object, decision)``; ``before``/``after`` are
+        noise-free copies for diffs. ``live`` may be passed when the caller already listed the objects (no extra
+        GET then).
         """
         meta = desired["metadata"]
         if live is None and fetch:
             live = self.get(desired["apiVersion"], desired["kind"], meta["name"], meta.get("namespace"))
-        if live is not None and is_subset(desired, live):
-            return dict(changed=False, before=strip_noise(live), after=strip_noise(live), object=live)
+        decision = decide(desired, live, self.field_manager)
+        if not decision.write:
+            return dict(changed=False, before=strip_noise(live), after=strip_noise(live), object=live,
+                        decision=decision)
         result = self.apply(desired, force=force)
-        changed = live is None or strip_noise(result) != strip_noise(live)
-        return dict(changed=changed, before=strip_noise(live), after=strip_noise(result), object=result)
+        return dict(changed=apply_changed(live, result, self.field_manager), before=strip_noise(live),
+                    after=strip_noise(result), object=result, decision=decision)
 
     def delete(self, api_version, kind, name, namespace=None, live=None):
         """Delete if present (nothing is sent in check mode). Returns ``dict(changed, before)``."""

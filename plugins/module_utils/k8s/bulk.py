@@ -8,9 +8,9 @@
 * ``list_kind(api_version, kind, namespaces=None, label_selector=None)`` - one cluster-wide LIST (raw JSON, no
   per-item object wrapping); when the identity may not list cluster-wide (403) it falls back to one LIST per
   namespace of the given set.
-* ``plan(desired, live)`` - ``create`` / ``update`` / ``unchanged`` by comparing locally. For objects the
-  collection owns entirely (``owned=True``) the spec must be equal (lists in Istio specs are atomic: a removed
-  route must show as drift); otherwise only the fields we set are compared (``is_subset``).
+* ``plan(desired, live)`` - ``create`` / ``update`` / ``unchanged``, decided locally by
+  :func:`k8s.fields.decide` from the live object's managedFields (a desired field differs, or a field we own is
+  no longer desired: a removed route, subset or traffic policy is drift).
 * ``run(actions, parallel)`` - the writes (server-side apply; server dry-run in check mode) and deletes, with a
   small thread pool, returning per-object results for diffs. A no-op run sends no write request.
 """
@@ -23,12 +23,13 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import is_subset, strip_noise
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import strip_noise
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.writes import Writes
-from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import describe
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import apply_changed, describe
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import unreachable_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.errors import api_error
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.fields import decide
 
 try:
     import urllib3
@@ -40,25 +41,6 @@ except ImportError:
 
     class NotFoundError(ApiException):
         """Stand-in when the kubernetes library is missing."""
-
-
-def in_sync(desired, live, owned=True):
-    """True when applying ``desired`` would change nothing we care about."""
-    if live is None:
-        return False
-    if not owned:
-        return is_subset(desired, live)
-    meta, live_meta = desired.get("metadata", {}), live.get("metadata", {})
-    for key in ("labels", "annotations"):
-        if not is_subset(meta.get(key) or {}, live_meta.get(key) or {}):
-            return False
-    for key, value in desired.items():
-        if key in ("apiVersion", "kind", "metadata"):
-            continue
-        live_value = live.get(key)
-        if not (is_subset(value, live_value) and is_subset(live_value, value)):
-            return False
-    return True
 
 
 WRITTEN = {"create": "created", "update": "updated", "delete": "deleted"}
@@ -124,10 +106,9 @@ class BulkApplier:
             item.setdefault("kind", kind)
         return items
 
-    def plan(self, desired, live, owned=True):
-        if live is None:
-            return "create"
-        return "unchanged" if in_sync(desired, live, owned) else "update"
+    def plan(self, desired, live):
+        """``create`` / ``update`` / ``unchanged`` (then nothing is sent) for applying ``desired`` over ``live``."""
+        return decide(desired, live, self.applier.field_manager).op
 
     # -- writes ---------------------------------------------------------------------------------------
     def _apply(self, desired):
@@ -146,7 +127,7 @@ class BulkApplier:
         if op in ("create", "update"):
             after = self._apply(desired)
             return dict(action, after=strip_noise(after), before=strip_noise(live),
-                        changed=live is None or strip_noise(after) != strip_noise(live))
+                        changed=apply_changed(live, after, self.applier.field_manager))
         if op == "delete":
             result = self._delete(live)
             return dict(action, before=strip_noise(live), after=None, changed=result["changed"])

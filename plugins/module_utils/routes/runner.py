@@ -190,7 +190,7 @@ def _plan(apps, desired, snap, bulk):
             namespaces_done.add(app["namespace"])
             ns_obj = build_namespace_injection(app["namespace"])
             live = snap.namespace_object(app["namespace"])
-            action = dict(op=bulk.plan(ns_obj, live, owned=False), desired=ns_obj, live=live, app=app["name"])
+            action = dict(op=bulk.plan(ns_obj, live), desired=ns_obj, live=live, app=app["name"])
             phases["Namespace"].append(action)
             actions.append(action)
         keys = set()

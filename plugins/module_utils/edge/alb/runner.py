@@ -12,11 +12,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import diff_dict, strip_noise
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import diff_dict
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.wait import wait_until
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.writes import Writes
-from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import FIELD_MANAGER, KubeApplier
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import KubeApplier
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.client import AwsConnection
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.acm import find_certificate
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws import elbv2 as elb
@@ -37,24 +37,6 @@ def ingress_address(ingress):
         if item.get("hostname") or item.get("ip"):
             return item.get("hostname") or item.get("ip")
     return None
-
-
-def owned_metadata_keys(obj, kind="annotations", manager=FIELD_MANAGER):
-    """Annotation (or label) keys our field manager owns on a live object (from managedFields)."""
-    keys = set()
-    for entry in ((obj or {}).get("metadata") or {}).get("managedFields") or []:
-        if entry.get("manager") != manager or entry.get("operation") != "Apply":
-            continue
-        fields = ((entry.get("fieldsV1") or {}).get("f:metadata") or {}).get("f:" + kind) or {}
-        keys.update(k[2:] for k in fields if k.startswith("f:"))
-    return keys
-
-
-def stale_keys(live, desired):
-    """Annotations/labels we set earlier and no longer want: applying ``desired`` removes them."""
-    meta = desired["metadata"]
-    return sorted((owned_metadata_keys(live, "annotations") - set(meta.get("annotations") or {}))
-                  | (owned_metadata_keys(live, "labels") - set(meta.get("labels") or {})))
 
 
 def _needs_aws(p):
@@ -124,12 +106,6 @@ class AlbIngressRunner:
         current = r53.precheck(client, zone, cfg["record_names"], _route53_types(p))
         return zone, current
 
-    def apply_ingress(self, desired, live):
-        if live is not None and stale_keys(live, desired):
-            after = self.kube.apply(desired)
-            return dict(changed=True, before=strip_noise(live), after=strip_noise(after), object=after)
-        return self.kube.ensure(desired, live=live, fetch=False)
-
     def wait_address(self, obj, changed):
         p = self.p
         address = ingress_address(obj)
@@ -183,7 +159,7 @@ class AlbIngressRunner:
         self.group_check(annotations)
         r53_state = self.route53_precheck(live)
         desired = build.build_ingress(p, annotations)
-        res = self.apply_ingress(desired, live)
+        res = self.kube.ensure(desired, live=live, fetch=False)
         self.result["changed"] = res["changed"]
         self.result.update(ingress=res["after"], annotations=annotations, stack=build.stack_name(p))
         diffs = []

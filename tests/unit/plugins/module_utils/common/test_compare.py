@@ -5,40 +5,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import is_subset, strip_noise
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import strip_noise
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError, field_error
-
-
-def test_subset_ignores_fields_we_do_not_set():
-    live = {"metadata": {"name": "a", "annotations": {"foreign": "x", "ours": "1"}}, "spec": {"type": "NodePort"}}
-    assert is_subset({"metadata": {"annotations": {"ours": "1"}}}, live)
-    assert not is_subset({"metadata": {"annotations": {"ours": "2"}}}, live)
-
-
-def test_ports_are_matched_by_key_so_foreign_ports_do_not_count():
-    live = [{"name": "mysql", "port": 3306, "protocol": "TCP"},
-            {"name": "http2", "port": 80, "nodePort": 30080, "protocol": "TCP"}]
-    assert is_subset([{"name": "http2", "port": 80, "nodePort": 30080}], live)
-    assert not is_subset([{"name": "http2", "port": 80, "nodePort": 30081}], live)
-    assert not is_subset([{"name": "https", "port": 443}], live)
-
-
-def test_plain_lists_must_match_in_order_and_length():
-    assert is_subset(["a.example.com"], ["a.example.com"])
-    assert not is_subset(["a.example.com"], ["a.example.com", "b.example.com"])
-    assert not is_subset(["b", "a"], ["a", "b"])
-
-
-def test_none_means_absent_and_empty_matches_missing():
-    assert is_subset({"x": None}, {})
-    assert not is_subset({"x": None}, {"x": 1})
-    assert is_subset({"labels": {}}, {})
-    assert not is_subset({"x": 1}, {})
-
-
-def test_type_mismatch_is_a_difference():
-    assert not is_subset({"a": {"b": 1}}, {"a": "b"})
-    assert not is_subset([1], {"a": 1})
 
 
 def test_strip_noise_drops_bookkeeping_but_keeps_content():

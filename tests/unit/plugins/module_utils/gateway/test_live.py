@@ -14,9 +14,9 @@ import copy
 import json
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.live import (
-    RECORD_ANNOTATION, build_absent_config, build_live_config, config_paths, needs_apply, node_ports_of,
-    owned_paths, port_segment, released_paths)
+    RECORD_ANNOTATION, build_absent_config, build_live_config, node_ports_of, port_segment)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.plan import build_plan
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.fields import decide
 
 ME = "meshops.istio_edge"
 
@@ -35,6 +35,28 @@ def fields_of(paths):
                 node = node[segment]
             node["."] = {}
     return root
+
+
+def config_paths(config):
+    """The field paths the API server records for an apply of ``config`` (Service ports keyed by port+protocol)."""
+    out = set()
+    meta = config.get("metadata") or {}
+    for section in ("labels", "annotations"):
+        for key in meta.get(section) or {}:
+            out.add(("f:metadata", "f:" + section, "f:" + key))
+    for key, value in (config.get("spec") or {}).items():
+        if key == "ports":
+            for item in value:
+                base = ("f:spec", "f:ports", port_segment(item["port"], item.get("protocol", "TCP")))
+                out.add(base)
+                out.update(base + ("f:" + field,) for field in item)
+        else:
+            out.add(("f:spec", "f:" + key))
+    return out
+
+
+def needs_apply(config, live):
+    return decide(config, live, ME).write
 
 
 def istioctl_service():
@@ -92,19 +114,6 @@ def ports_of(config):
     return dict((p["name"], p) for p in config["spec"]["ports"])
 
 
-def test_owned_paths_read_the_managed_fields():
-    live = istioctl_service()
-    ours, others = owned_paths(live, ME)
-    assert ours == set()
-    assert ("f:spec", "f:ports", port_segment(80), "f:targetPort") in others
-    assert ("f:spec", "f:ports", port_segment(80)) in others     # the '.' marker of the item
-    # key order in the managedFields key does not matter
-    weird = {"f:spec": {"f:ports": {'k:{"protocol":"TCP","port":80}': {"f:name": {}}}}}
-    live["metadata"]["managedFields"].append({"manager": ME, "operation": "Apply", "fieldsV1": weird})
-    ours = owned_paths(live, ME)[0]
-    assert ours == {("f:spec", "f:ports", port_segment(80), "f:name")}
-
-
 def test_first_shaping_keeps_live_target_ports_and_records_what_it_replaces():
     live = istioctl_service()
     config = build_live_config(nodeport_plan(), live, ME)
@@ -117,7 +126,7 @@ def test_first_shaping_keeps_live_target_ports_and_records_what_it_replaces():
     assert "tcp" not in ports and "foreign" not in config["metadata"]["annotations"]
     assert "labels" not in config["metadata"]
     assert json.loads(config["metadata"]["annotations"][RECORD_ANNOTATION]) == {"spec.type": "LoadBalancer"}
-    assert needs_apply(config, live, ME)
+    assert needs_apply(config, live)
 
 
 def test_second_run_is_a_no_op():
@@ -126,13 +135,14 @@ def test_second_run_is_a_no_op():
     after = applied(live, config)
     again = build_live_config(nodeport_plan(), after, ME)
     assert again == config
-    assert not needs_apply(again, after, ME)
-    assert released_paths(again, after, ME) == []
+    assert not needs_apply(again, after)
+    assert decide(again, after, ME).released == []
 
 
 def test_a_changed_option_is_detected():
     live = applied(istioctl_service(), build_live_config(nodeport_plan(), istioctl_service(), ME))
-    assert needs_apply(build_live_config(nodeport_plan(node_ports={"http2": 30081}), live, ME), live, ME)
+    assert decide(build_live_config(nodeport_plan(node_ports={"http2": 30081}), live, ME), live, ME).differs == \
+        ["spec.ports[port=80,protocol=TCP].nodePort"]
 
 
 def test_dropping_an_option_releases_what_we_owned():
@@ -141,8 +151,8 @@ def test_dropping_an_option_releases_what_we_owned():
     after = applied(live, first)
     second = build_live_config(nodeport_plan(), after, ME)
     assert second["metadata"]["annotations"].get("example.com/team") is None
-    assert ("f:metadata", "f:annotations", "f:example.com/team") in released_paths(second, after, ME)
-    assert needs_apply(second, after, ME)   # values still match, but the annotation must be released
+    assert decide(second, after, ME).released == ['metadata.annotations["example.com/team"]']
+    assert needs_apply(second, after)   # values still match, but the annotation must be released
 
 
 def test_our_own_new_port_keeps_its_target_port_on_later_runs():
@@ -176,7 +186,7 @@ def test_absent_restores_the_type_and_releases_the_rest():
     assert config == {"apiVersion": "v1", "kind": "Service",
                       "metadata": {"name": "istio-ingressgateway", "namespace": "istio-system"},
                       "spec": {"type": "LoadBalancer"}}
-    assert needs_apply(config, after, ME)
+    assert needs_apply(config, after)
 
 
 def test_absent_when_we_own_nothing():
@@ -192,7 +202,7 @@ def test_absent_is_a_no_op_once_only_the_restored_type_is_ours():
             entry["fieldsV1"]["f:spec"].pop("f:type")
     config = build_absent_config(live, ME)
     assert config["spec"] == {"type": "LoadBalancer"}
-    assert not needs_apply(config, live, ME)
+    assert not needs_apply(config, live)
 
 
 def test_node_ports_of_a_service():
