@@ -18,6 +18,7 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors i
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.build import (
     APP_LABEL, gateway_ref)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.hosts import covering_servers, hosts_overlap
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.match import string_match_kind
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import (
     destination_service, gateway_selects, is_bound_to_gateway, same_destination, unexpanded_service)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.fields import HTTP_PROTOCOLS
@@ -128,7 +129,8 @@ def _not_a_service_name(host, app_ns, namespaces, path):
     return [Problem(path + ".host", "%s does not name Service %s/%s for Istio: Istio expands only a name without a "
                     "dot and takes every other host as written, so it finds no service %s and drops the traffic"
                     % (host, ns, name, host),
-                    "Write %s%s." % (fqdn, " (or %s: a Service of the app's namespace)" % name if ns == app_ns else ""))]
+                    "Write %s%s." % (fqdn, " (or %s: a Service of the app's namespace)" % name
+                                     if ns == app_ns else ""))]
 
 
 def check_destination(dest, app_ns, services, namespaces, path):
@@ -203,8 +205,19 @@ CATCH_ALL = json.dumps({"uri": {"prefix": "/"}}, sort_keys=True)
 
 
 def _match_key(match):
+    """A match as a claim: what decides which requests it takes (its ``name`` does not). A match without a URI
+    StringMatch of a known kind takes every path, as Istio's default ``prefix: /`` does."""
+    match = dict(match or {})
+    match.pop("name", None)
+    kind = string_match_kind(match.get("uri"))
+    if kind is None:
+        match.pop("uri", None)
+    if kind is None or match.get("uri") == {"prefix": "/"}:
+        match.pop("ignoreUriCase", None)
     if not match:
         return CATCH_ALL
+    if "uri" not in match:
+        match["uri"] = {"prefix": "/"}
     return json.dumps(match, sort_keys=True)
 
 
