@@ -6,8 +6,10 @@ What the test bed cannot do, and how the tests stand in for it (said here once, 
 
 * No kubelet: no pod ever runs. A "Ready gateway pod" is made by hand - the Deployment's pod is bound to a
   Node object (``pods/binding``) and its status patched to Running/Ready with a TEST-NET IP; the real
-  endpoints controller (kube-controller-manager) then fills the gateway Service's Endpoints from it.
-* The app's destination Service has no selector and its Endpoints are written by hand (ready addresses).
+  EndpointSlice controller (kube-controller-manager) then publishes the gateway Service's endpoints from it.
+* The app's destination Service has no selector and its EndpointSlice is written by hand, as the controller
+  of a selectorless Service would (v1 Endpoints is deprecated from Kubernetes 1.33, and the 1.20 mirroring
+  controller copies not-ready Endpoints addresses as ready).
 * Envoy never runs, so its admin config cannot be read here (the API server's pod proxy gets "no route to
   host"); the config_dump parser is unit-tested on a realistic sample instead.
 * The AWS Load Balancer Controller does not run: ``aws_controller.FakeLoadBalancerController`` plays it in moto.
@@ -76,14 +78,27 @@ def make_pod_ready(kube, namespace, labels, ip, timeout=30):
     return pod.metadata.name
 
 
+def slice_api_version(kube):
+    """The EndpointSlice API the test bed serves (discovery.k8s.io/v1 from Kubernetes 1.21, v1beta1 before)."""
+    for version in ("discovery.k8s.io/v1", "discovery.k8s.io/v1beta1"):
+        try:
+            kube.resources.get(api_version=version, kind="EndpointSlice")
+            return version
+        except Exception:  # noqa: BLE001 - not served
+            continue
+    raise AssertionError("the API server serves no EndpointSlice API")
+
+
 def wait_endpoints(kube, namespace, name, timeout=30):
-    core = _core(kube)
+    """Wait until an EndpointSlice of Service ``namespace/name`` has a ready endpoint (what the diagnosis reads)."""
+    res = kube.resources.get(api_version=slice_api_version(kube), kind="EndpointSlice")
     deadline = time.monotonic() + timeout
     while True:
-        ep = core.read_namespaced_endpoints(name, namespace)
-        if any(s.addresses for s in ep.subsets or []):
-            return ep
-        assert time.monotonic() < deadline, "Endpoints %s/%s got no ready address" % (namespace, name)
+        slices = res.get(namespace=namespace, label_selector="kubernetes.io/service-name=%s" % name).to_dict()
+        if any((e.get("conditions") or {}).get("ready") is not False
+               for s in slices["items"] for e in s.get("endpoints") or []):
+            return slices
+        assert time.monotonic() < deadline, "Service %s/%s got no ready endpoint" % (namespace, name)
         time.sleep(0.2)
 
 
@@ -167,10 +182,14 @@ class Path:
                                    "route": [{"destination": {"host": host, "port": {"number": 8080}}}]}]}}
 
     def endpoints(self, ready=True):
-        key = "addresses" if ready else "notReadyAddresses"
-        return {"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "shop", "namespace": self.app},
-                "subsets": [{key: [{"ip": "192.0.2.20"}],
-                             "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}]}]}
+        """The EndpointSlice of the selectorless Service shop (one endpoint, ready or not)."""
+        return {"apiVersion": slice_api_version(self.kube), "kind": "EndpointSlice",
+                "metadata": {"name": "shop-manual", "namespace": self.app,
+                             "labels": {"kubernetes.io/service-name": "shop",
+                                        "endpointslice.kubernetes.io/managed-by": "tests.meshops.istio_edge"}},
+                "addressType": "IPv4",
+                "endpoints": [{"addresses": ["192.0.2.20"], "conditions": {"ready": ready}}],
+                "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}]}
 
     def args(self, **extra):
         """Module arguments for this path (Envoy is not asked: it cannot run here, see the module docstring)."""

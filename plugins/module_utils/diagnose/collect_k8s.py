@@ -15,9 +15,10 @@ __metaclass__ = type
 import json
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
+from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose import collect_workload
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.envoy import parse_config_dump
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import meta, ref, route_destinations, vs_hosts_match
-from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.objects import pod_ready
+from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.objects import pod_ready, ready_addresses
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.api import NETWORKING_GROUP, api_versions
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.hosts import covering_servers
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import (
@@ -54,7 +55,7 @@ def collect_gateway(applier, opts):
     ns, name = opts["gateway_namespace"], opts["gateway_name"]
     snap = {
         "gateway_service": applier.get("v1", "Service", name, ns),
-        "gateway_endpoints": applier.get("v1", "Endpoints", name, ns),
+        "gateway_endpoints": collect_workload.read_endpoints(applier, name, ns),
         "gateway_deployment": applier.get("apps/v1", "Deployment", name, ns),
         "gateway_pods": [],
     }
@@ -64,6 +65,7 @@ def collect_gateway(applier, opts):
     if selector:
         pods = applier.list("v1", "Pod", ns, label_selector=_selector_string(selector))
         snap["gateway_pods"] = [_slim_pod(p) for p in pods]
+    snap["gateway_why"] = collect_workload.gateway_why(applier, snap["gateway_deployment"], snap["gateway_pods"])
     if opts.get("provider") == "nodeport":
         nodes, _error = _optional(applier.list, "v1", "Node")
         snap["nodes"] = [_node_label(n) for n in nodes or []]
@@ -99,7 +101,7 @@ def collect_istio(applier, target, opts):
     """Gateways, VirtualServices, DestinationRules, destination Services/Endpoints and TLS Secret summaries."""
     istio = istio_api(applier)
     snap = {"istio": istio, "gateways": [], "virtual_services": [], "destination_rules": [], "services": {},
-            "namespaces": {}, "endpoints": {}, "secrets": {}}
+            "namespaces": {}, "endpoints": {}, "endpoint_pods": {}, "secrets": {}}
     if not istio["served"]:
         return snap
     api = istio["api_version"]
@@ -131,10 +133,15 @@ def collect_istio(applier, target, opts):
                 elif meant and meant[0] not in snap["namespaces"]:
                     found, _error = _optional(applier.get, "v1", "Namespace", meant[0])
                     snap["namespaces"][meant[0]] = found is not None
+    slices = collect_workload.slice_api(applier)
     for namespace, name in sorted(destinations):
         key = "%s/%s" % (namespace, name)
         snap["services"][key] = applier.get("v1", "Service", name, namespace)
-        snap["endpoints"][key] = applier.get("v1", "Endpoints", name, namespace) if snap["services"][key] else None
+        snap["endpoints"][key] = collect_workload.read_endpoints(applier, name, namespace, slices) \
+            if snap["services"][key] else None
+        if snap["endpoints"][key] is not None and not ready_addresses(snap["endpoints"][key])[0]:
+            snap["endpoint_pods"][key] = collect_workload.destination_why(
+                applier, snap["services"][key], snap["endpoints"][key])
     if "DestinationRule" in istio["kinds"]:
         for namespace in sorted(set(ns for ns, _name in destinations)):
             rules, _error = _optional(applier.list, api, "DestinationRule", namespace)

@@ -12,7 +12,7 @@ __metaclass__ = type
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.hops import Hop
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import fmt_labels, meta, ref
-from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose import service_checks
+from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose import events, service_checks
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.objects import (
     pod_ready, ready_addresses, service_ports, status_port_entry, template_labels)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import label_selector_matches, service_selects
@@ -119,11 +119,17 @@ def check_gateway_workload(snap):
             break
     hop.details.update(pods=len(pods), ready_pods=len(ready))
     if not pods:
-        hop.broken("no_pods", "No gateway pod exists (the Deployment has not created any).",
-                   "Check the Deployment's events and the ReplicaSet (quota, admission, scheduling).")
+        said, fix, quotes = events.explain_no_pods(snap.get("gateway_why"), opts["gateway_namespace"])
+        for line in quotes:
+            hop.see("%s", line)
+        hop.broken("no_pods", "No gateway pod exists (the Deployment has not created any)." + said,
+                   fix or "Check the Deployment's events and the ReplicaSet (quota, admission, scheduling).")
     elif not ready:
+        said, quotes = events.explain_pods((snap.get("gateway_why") or {}).get("pods"))
+        for line in quotes:
+            hop.see("%s", line)
         hop.broken(
-            "no_ready_pods", "None of the %d gateway pod(s) is Ready: no Envoy can answer." % len(pods),
+            "no_ready_pods", "None of the %d gateway pod(s) is Ready: no Envoy can answer.%s" % (len(pods), said),
             "Look at the pods' events and istio-proxy logs (kubectl -n %s describe pod / logs); a pod that is "
             "never scheduled means no node can run it (or no kubelet is running)." % opts["gateway_namespace"])
     if svc is not None:

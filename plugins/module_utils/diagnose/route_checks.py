@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose import events
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.hops import Hop
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import fmt_labels, meta, ref, route_destinations
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.objects import ready_addresses
@@ -163,14 +164,16 @@ def check_endpoints(snap, sel):
     if route.get("redirect") or route.get("directResponse") or route.get("delegate"):
         return hop.skip("no_destination", "Not checked: the route has no Service destination.")
     vs_ns = meta(vs).get("namespace")
-    checked = []
+    checked, seen = [], set()
     for host, port, _subset, weight in route_destinations(route):
         service = destination_service(host, vs_ns)
         key = "%s/%s" % service if service else None
         svc = (snap.get("services") or {}).get(key) if service else None
-        if svc is None:
+        if svc is None or (key, port) in seen:
             continue
-        checked.append(key)
+        seen.add((key, port))
+        if key not in checked:
+            checked.append(key)
         spec = svc.get("spec") or {}
         if spec.get("type") == "ExternalName":
             hop.see("Service %s is ExternalName %s (no endpoints)", key, spec.get("externalName"))
@@ -184,16 +187,20 @@ def check_endpoints(snap, sel):
             continue
         share = " (weight %s)" % weight if weight is not None else ""
         if ep is None:
-            why = "there is no Endpoints object"
+            why = "nothing publishes its endpoints (no EndpointSlice or Endpoints)"
         elif not_ready:
             why = "%d address(es) are not ready" % not_ready
         elif not spec.get("selector"):
             why = "the Service has no selector and nobody filled its Endpoints"
         else:
             why = "no Ready pod matches selector %s" % fmt_labels(spec.get("selector"))
+        said, quotes = events.explain_pods((snap.get("endpoint_pods") or {}).get(key))
+        for line in quotes:
+            hop.see("%s", line)
         hop.broken(
             "no_ready_endpoints",
-            "Service %s%s has no ready endpoint (%s): Envoy answers 503 (no healthy upstream)." % (key, share, why),
+            "Service %s%s has no ready endpoint (%s): Envoy answers 503 (no healthy upstream).%s"
+            % (key, share, why, said),
             "Make the app's pods Ready and matching the Service selector (kubectl -n %s get pods -l %s)."
             % (service[0], ",".join("%s=%s" % kv for kv in sorted((spec.get("selector") or {}).items()))))
     if not checked:
