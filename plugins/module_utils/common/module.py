@@ -21,6 +21,7 @@ import traceback
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import pop_api_warnings
 
 # pip names for the import names a module may require
 _PIP_NAMES = {
@@ -69,6 +70,12 @@ def _kubeconfig_invocation(module):
     return {"module_args": dict(module.params, kubeconfig="VALUE_SPECIFIED_IN_NO_LOG_PARAMETER")}
 
 
+def warn_api_warnings(module):
+    """Each warning the Kubernetes API server sent (deprecated APIs, dropped fields) as an Ansible warning, once."""
+    for text in pop_api_warnings():
+        module.warn("Kubernetes API server: %s" % text)
+
+
 def run_module(module, runner, requires=()):
     """Run ``runner`` and exit the module with its result, or fail with an actionable message."""
     check_libraries(module, requires)
@@ -77,7 +84,9 @@ def run_module(module, runner, requires=()):
     try:
         result = runner(module.params, check_mode=module.check_mode, diff=module._diff)
     except EdgeError as exc:
+        warn_api_warnings(module)
         module.fail_json(**dict(exc.to_result(), **extra))
+    warn_api_warnings(module)
     if not module._diff:
         result.pop("diff", None)
     result.update(extra)

@@ -12,7 +12,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 import tempfile
+import threading
 
 from ansible.module_utils.basic import env_fallback
 
@@ -134,8 +136,87 @@ def get_api_client(params):
         cfg = build_configuration(params)
         cfg.retries = urllib3.Retry(total=3, connect=3, read=0, backoff_factor=0.3,
                                     status_forcelist=(502, 503, 504), allowed_methods=frozenset(["GET"]))
-        _CACHE[key] = k8s_client.ApiClient(configuration=cfg)
+        api = k8s_client.ApiClient(configuration=cfg)
+        collect_warnings(api)
+        _CACHE[key] = api
     return _CACHE[key]
+
+
+# -- Warning headers ------------------------------------------------------------------------------------
+# The API server reports deprecations and dropped fields in "Warning: 299 - <text>" response headers; the
+# kubernetes client drops them. Every ApiClient of the collection records them here, once each, and
+# run_module turns them into Ansible warnings.
+_WARNINGS = []
+_WARNINGS_LOCK = threading.Lock()
+_WARNING_VALUE = re.compile(r'\s*(\d{3})\s+(\S+)\s+"((?:[^"\\]|\\.)*)"(?:\s+"[^"]*")?\s*(?:,|$)')
+
+
+def parse_warning_header(value):
+    """The texts of one ``Warning`` header value (RFC 7234: ``299 - "text"``, several separated by commas)."""
+    texts = []
+    pos = 0
+    value = value or ""
+    while pos < len(value):
+        match = _WARNING_VALUE.match(value, pos)
+        if not match:
+            rest = value[pos:].strip(" ,")
+            if rest:
+                texts.append(rest)
+            break
+        texts.append(re.sub(r"\\(.)", r"\1", match.group(3)))
+        pos = match.end()
+    return [text for text in texts if text]
+
+
+def _header_values(headers):
+    if headers is None:
+        return []
+    if hasattr(headers, "getlist"):
+        return headers.getlist("Warning")
+    return [v for k, v in dict(headers).items() if k.lower() == "warning"]
+
+
+def record_warnings(headers):
+    """Record the texts of the ``Warning`` headers of one response (a header mapping), each text once."""
+    for value in _header_values(headers):
+        for text in parse_warning_header(value):
+            with _WARNINGS_LOCK:
+                if text not in _WARNINGS:
+                    _WARNINGS.append(text)
+
+
+def pop_api_warnings():
+    """The warnings the API server sent since the last call, in the order first seen."""
+    with _WARNINGS_LOCK:
+        texts = list(_WARNINGS)
+        del _WARNINGS[:]
+    return texts
+
+
+def _response_headers(response):
+    raw = getattr(response, "urllib3_response", response)  # a RESTResponse, or urllib3's with _preload_content=False
+    return getattr(raw, "headers", None)
+
+
+def collect_warnings(api):
+    """Make ``api`` (an ``ApiClient``) record the Warning headers of every response, errors included."""
+    rest = api.rest_client
+    if getattr(rest.request, "records_warnings", False):
+        return api
+    send = rest.request
+
+    def request(*args, **kwargs):
+        try:
+            response = send(*args, **kwargs)
+        except k8s_client.exceptions.ApiException as exc:
+            record_warnings(exc.headers)
+            raise
+        record_warnings(_response_headers(response))
+        return response
+
+    request.records_warnings = True
+    rest.request = request
+    return api
 
 
 def get_dynamic_client(params):
