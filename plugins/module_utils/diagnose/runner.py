@@ -11,8 +11,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import re
 
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common import names
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import field_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose import collect_cloud, collect_k8s
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.analyze import analyze
@@ -22,7 +22,6 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.hosts imp
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import KubeApplier
 
 PROVIDERS = ("alb", "nlb", "frontdoor", "nodeport", "loadbalancer")
-_HOST = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _FRONTDOOR_KEYS = ("resource_group", "profile_name", "endpoint_name")
 
 
@@ -64,7 +63,7 @@ def resolve_target(params):
     if not host:
         raise field_error("hostname", "neither hostname nor app is given",
                           "Give the host the clients use (hostname: shop.example.com), or app with apps.")
-    if "://" in host or "/" in host or not _HOST.match(host.split(":")[0]):
+    if "://" in host or "/" in host or not names.is_hostname(host.split(":")[0]):
         raise field_error("hostname", "'%s' is not a host name" % params.get("hostname"),
                           "Give the bare host (shop.example.com), without scheme, port or path; put the path in path.")
     host = host.split(":")[0]

@@ -18,6 +18,7 @@ __metaclass__ = type
 import ipaddress
 import re
 
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common import names
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import field_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway import annotations as ann
 from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.ports import (
@@ -46,9 +47,7 @@ _OPTION_HINTS = {
     ("load_balancer_ip", "azure_private_link"): "Use azure.load_balancer_ip for the internal LB address.",
     ("load_balancer_ip", "nlb"): "The AWS Load Balancer Controller ignores spec.loadBalancerIP; remove it.",
 }
-_DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")     # Service names
-_DNS_1123 = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")  # namespace names
-_ANNOTATION_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+_ANNOTATION_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")  # the name part of a key
 
 
 def _is_set(value):
@@ -71,6 +70,14 @@ def check_profile_options(params):
                               hint)
 
 
+def _annotation_key(key):
+    """``[prefix/]name``: a DNS subdomain prefix, a name of at most 63 letters, digits, -_. (Kubernetes' rule)."""
+    if not isinstance(key, str):
+        return False
+    prefix, slash, name = key.rpartition("/")
+    return (not slash or names.is_subdomain(prefix)) and len(name) <= 63 and bool(_ANNOTATION_NAME.fullmatch(name))
+
+
 def user_annotations(annotations):
     """The ``annotations`` option as a dict of strings (booleans become "true"/"false")."""
     result = {}
@@ -80,7 +87,7 @@ def user_annotations(annotations):
         raise field_error("annotations", "expected a dict", "e.g. annotations: {example.com/owner: team-a}.")
     for key, value in annotations.items():
         field = "annotations.%s" % key
-        if not isinstance(key, str) or len(key) > 317 or not _ANNOTATION_KEY.match(key):
+        if not _annotation_key(key):
             raise field_error(field, "%r is not a valid annotation key" % (key,),
                               "Use [prefix/]name with a DNS-subdomain prefix and a name of letters, digits, -_.")
         if value is None or isinstance(value, (dict, list)):
@@ -93,12 +100,12 @@ def build_plan(params):
     """Validate the module options and compute the Service shape (see the module docstring)."""
     check_profile_options(params)
     profile = params["profile"]
-    for option, pattern, what in (("name", _DNS_1035, "Service name (lower-case letters, digits, '-', starting "
+    for option, rfc1035, what in (("name", True, "Service name (lower-case letters, digits, '-', starting "
                                    "with a letter, at most 63 characters)"),
-                                  ("namespace", _DNS_1123, "namespace name (lower-case letters, digits, '-', at "
+                                  ("namespace", False, "namespace name (lower-case letters, digits, '-', at "
                                    "most 63 characters)")):
         value = params.get(option)
-        if value is not None and not pattern.match(str(value)):
+        if value is not None and not names.is_label(str(value), rfc1035=rfc1035):
             raise field_error(option, "%r is not a valid %s" % (value, what), "e.g. istio-ingress.")
     path = params.get("health_check_path") or DEFAULT_HEALTH_CHECK_PATH
     if not str(path).startswith("/"):

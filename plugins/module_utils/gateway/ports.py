@@ -21,6 +21,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common import names
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError, field_error
 
 STATUS_PORT_NAME = "status-port"
@@ -34,7 +35,6 @@ PROTOCOLS = ("TCP", "UDP", "SCTP")
 PINNED_PROFILES = ("alb", "nodeport")
 DEFAULT_NODE_PORTS = {"http2": 30080, "https": 30443, STATUS_PORT_NAME: 30021}
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _PORT_KEYS = ("name", "port", "target_port", "node_port", "protocol", "app_protocol")
 
 
@@ -99,7 +99,7 @@ def _target(value, field):
     text = str(value).strip()
     if text.isdigit():
         return as_int(text, field, 1, 65535)
-    if len(text) > 15 or not _DNS_LABEL.match(text) or "--" in text or not re.search(r"[a-z]", text):
+    if not names.is_label(text, max_length=15) or "--" in text or not re.search(r"[a-z]", text):
         raise field_error(field, "%r is neither a port number nor a container port name" % (value,),
                           "Give a number (1-65535) or a name of at most 15 lowercase letters, digits and '-'.")
     return text
@@ -115,7 +115,7 @@ def normalize_port(item, field, port_range=(NODE_PORT_MIN, NODE_PORT_MAX)):
         raise field_error("%s.%s" % (field, unknown[0]), "unknown key",
                           "Port keys are: %s (snake_case, e.g. target_port not targetPort)." % ", ".join(_PORT_KEYS))
     name = item.get("name")
-    if not name or not isinstance(name, str) or len(name) > 63 or not _DNS_LABEL.match(name):
+    if not names.is_label(name):
         raise field_error("%s.name" % field, "%r is not a valid Service port name" % (name,),
                           "Use a DNS label: lowercase letters, digits and '-', at most 63 characters.")
     if item.get("port") is None:

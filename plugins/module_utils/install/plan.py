@@ -12,8 +12,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
-import re
 
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common import names
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.install.source import (
     classify_source, validate_version)
@@ -22,8 +22,6 @@ DEFAULT_ISTIO_NAMESPACE = "istio-system"
 DEFAULT_GATEWAY_NAMESPACE = "istio-ingress"
 COMPONENT_CHARTS = {"base": "base", "istiod": "istiod", "gateway": "gateway"}
 DEFAULT_RELEASE_NAMES = {"base": "istio-base", "istiod": "istiod"}
-
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 # helm flags the module sets itself: passing them through helm_extra_args would defeat the comparison of
 # versions/values (idempotence) or point helm at another cluster/namespace.
@@ -56,7 +54,7 @@ def parse_server_side(value, field="helm_server_side"):
 def _check_name(value, field, what, limit):
     if not isinstance(value, str) or not value:
         raise EdgeError("%s: a %s is required." % (field, what), field=field)
-    if len(value) > limit or not _DNS_LABEL.match(value):
+    if not names.is_label(value, max_length=limit):
         raise EdgeError("%s: %r is not a valid %s." % (field, value, what), field=field,
                         hint="Use lower-case letters, digits and '-', starting and ending with a letter or digit, "
                              "at most %d characters." % limit)

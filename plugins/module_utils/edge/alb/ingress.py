@@ -15,6 +15,7 @@ __metaclass__ = type
 import json
 import re
 
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common import names as dns_names
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError, field_error
 
 PREFIX = "alb.ingress.kubernetes.io/"
@@ -38,10 +39,6 @@ OWNED = {
     EXTERNAL_DNS: "hostnames",
 }
 
-_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
-_GROUP = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$")
-_PORT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _CERT_ARN = re.compile(r"^arn:aws[a-z-]*:(acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+|iam::\d{12}:server-certificate/.+)$")
 _WAF_ARN = re.compile(r"^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional/webacl/.+$")
 
@@ -63,7 +60,7 @@ def validate_hostname(value, field):
     for index, label in enumerate(labels):
         if index == 0 and label == "*":
             continue
-        if len(label) > 63 or not _LABEL.match(label):
+        if not dns_names.is_label(label):
             raise field_error(
                 field, "%r is not a valid DNS name (label %r)" % (name, label),
                 "Use letters, digits and '-' in each label (1-63 characters, no leading/trailing '-'); a "
@@ -74,11 +71,11 @@ def validate_hostname(value, field):
 def validate_params(p):
     """Validate the module options (pure); returns a normalized copy. Raises EdgeError naming the option."""
     p = dict(p)
-    if not p.get("name") or len(p["name"]) > 253 or not _SUBDOMAIN.match(p["name"]):
+    if not dns_names.is_subdomain(p.get("name")):
         raise field_error("name", "%r is not a valid Ingress name" % p.get("name"),
                           "Use lower-case letters, digits, '-' and '.' (a DNS subdomain)")
     for key in ("namespace", "gateway_service"):
-        if not p.get(key) or len(p[key]) > 63 or not _LABEL.match(p[key]):
+        if not dns_names.is_label(p.get(key)):
             raise field_error(key, "%r is not a valid name" % p.get(key), "Use a DNS label (lower-case, digits, '-')")
     p["hostnames"] = [validate_hostname(h, "hostnames[%d]" % i) for i, h in enumerate(p.get("hostnames") or [])]
     ports = p.get("listen_ports") or []
@@ -110,7 +107,7 @@ def validate_params(p):
     if p.get("waf_acl_arn") and not _WAF_ARN.match(p["waf_acl_arn"]):
         raise field_error("waf_acl_arn", "%r is not a regional WAFv2 web ACL ARN" % p["waf_acl_arn"],
                           "Use arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>")
-    if p.get("group_name") and not _GROUP.match(p["group_name"]):
+    if p.get("group_name") and not dns_names.is_subdomain(p["group_name"], max_length=63):
         raise field_error("group_name", "%r is not a valid IngressGroup name" % p["group_name"],
                           "Use up to 63 lower-case letters, digits, '-' or '.', starting and ending alphanumeric")
     if p.get("group_order") is not None:
@@ -129,7 +126,7 @@ def validate_params(p):
     if isinstance(backend, int):
         if not 1 <= backend <= 65535:
             raise field_error("backend_port", "%r is not a port" % backend, "Use the Service port (80) or its name")
-    elif not (isinstance(backend, str) and _PORT_NAME.match(backend)):
+    elif not dns_names.is_label(backend):
         raise field_error("backend_port", "%r is not a port number or name" % (backend,),
                           "Use the gateway Service port number (80) or name (http2)")
     p["backend_port"] = backend

@@ -12,6 +12,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common import names
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import field_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.models import (
     PLS_TYPE, PREMIUM, WAF_TYPE, parse_resource_id)
@@ -20,16 +21,19 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.
 _AFD_NAME = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9-]{0,258}[a-zA-Z0-9])?$")
 _ENDPOINT_NAME = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9-]{0,44}[a-zA-Z0-9])?$")
 _RG_NAME = re.compile(r"^[-\w._()]{1,90}$", re.UNICODE)
-_HOST = re.compile(r"^(?=.{1,253}$)([a-zA-Z0-9_]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}"
-                   r"[a-zA-Z0-9])?)*\.?$")
 
 
 _AFD_NAME_RULE = "letters, digits and hyphens, starting and ending with a letter or digit"
 
 
 def _name(field, value, pattern=_AFD_NAME, what=_AFD_NAME_RULE):
-    if not value or not pattern.match(value):
+    if not value or not pattern.fullmatch(value):
         raise field_error(field, "'%s' is not a valid name" % value, "Use %s." % what)
+
+
+def _is_host(value, min_labels=1):
+    """A host name (any case; a trailing dot allowed) or an IPv4 address."""
+    return names.is_hostname(value.lower(), wildcard=False, trailing_dot=True, min_labels=min_labels)
 
 
 def _range(field, value, low, high):
@@ -44,7 +48,7 @@ def _path(field, value):
 
 def validate_common(params):
     """Checks shared by state=present and state=absent."""
-    if not params.get("resource_group") or not _RG_NAME.match(params["resource_group"]):
+    if not params.get("resource_group") or not _RG_NAME.fullmatch(params["resource_group"]):
         raise field_error("resource_group", "'%s' is not a valid resource group name" % params.get("resource_group"),
                           "Use the name of the resource group that holds (or will hold) the Front Door profile.")
     _name("profile_name", params.get("profile_name"))
@@ -71,7 +75,7 @@ def validate_present(params):
     _range("origin.https_port", origin["https_port"], 1, 65535)
     _range("origin.priority", origin["priority"], 1, 5)
     _range("origin.weight", origin["weight"], 1, 1000)
-    if origin.get("host_name") and not _HOST.match(origin["host_name"]):
+    if origin.get("host_name") and not _is_host(origin["host_name"]):
         raise field_error("origin.host_name", "'%s' is neither an IP address nor a host name" % origin["host_name"],
                           "Give the internal load balancer's IP, or leave it unset to read it from the gateway "
                           "Service.")
@@ -128,7 +132,7 @@ def _validate_domains(params):
             raise field_error(field + ".name", "'%s' is used twice" % domain["name"], "Give each domain its own name.")
         seen.add(domain["name"].lower())
         host = domain.get("host_name") or ""
-        if not _HOST.match(host) or "." not in host:
+        if not _is_host(host, min_labels=2):
             raise field_error(field + ".host_name", "'%s' is not a fully qualified host name" % host,
                               "Give the domain users will browse, e.g. shop.example.com.")
         if domain["certificate_type"] == "CustomerCertificate" and not domain.get("secret_id"):
