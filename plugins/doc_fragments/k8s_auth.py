@@ -16,7 +16,10 @@ options:
       - Path to a kubeconfig file, or the kubeconfig as a dictionary.
       - Defaults to C(~/.kube/config) (or the first file of E(KUBECONFIG)); inside a pod the in-cluster
         service account is used when no kubeconfig exists.
-      - Its contents are never logged.
+      - Its contents are never logged. Given as a dictionary, every value in it is a secret to Ansible, which then
+        masks that value wherever it appears in the module's output, also where it is not a secret (C(v1), the
+        server URL, a cluster name). Prefer a file, or O(host) with O(api_key), or leave C(apiVersion) and C(kind)
+        out of the dictionary (the Kubernetes client does not need them).
       - Can also be set with E(K8S_AUTH_KUBECONFIG).
     type: raw
   context:

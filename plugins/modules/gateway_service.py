@@ -441,8 +441,7 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.runner 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     requires = ("kubernetes",) if module.params["mode"] == "live" else ()
-    run_module(module, lambda params, check_mode, diff: run(params, check_mode, diff, warn=module.warn),
-               requires=requires)
+    run_module(module, run, requires=requires)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,13 @@
 recognizable credentials - a ServiceAccount token as ``api_key``, a kubeconfig passed as a dict with that token
 embedded, an AWS secret key and session token, an Azure client secret - on success and on failure paths.
 Neither the output, nor the results (what the result callback records), nor the files left in the temporary
-directory hold any of them, any piece of the kubeconfig, or Ansible's ``********`` (a secret a module tried to
-print and Ansible starred out).
+directory hold any of them or any piece of the kubeconfig. Secrets taken from the environment (AWS_*, AZURE_*,
+K8S_AUTH_*) are module options through env_fallback, so they are masked the same way.
+
+Ansible's ``********`` (a value a module tried to print and Ansible starred out) must not appear either, except in
+the runs given the kubeconfig as a dict: ``kubeconfig`` is no_log, and for a no_log dict Ansible masks every value
+in it wherever it appears in the output - ``v1`` in an apiVersion, the server URL. The collection leaves Ansible's
+masking alone (docs: prefer a file, or host with api_key).
 
 Real servers: the test bed's kube-apiserver and helm, moto's server (it accepts any AWS key, so the secrets are
 sent for real), the fake ARM (it checks the client secret)."""
@@ -65,6 +70,8 @@ def secrets(admin_token, testbed):
         "aws_session_token": "HZSESSIONTOKEN" + uuid.uuid4().hex + uuid.uuid4().hex,
         "bad_token": "HZBADTOKEN" + uuid.uuid4().hex,
         "bad_azure_secret": "HZBADSECRET" + uuid.uuid4().hex,
+        "aws_env_secret_key": "HZENVSECRETKEY" + uuid.uuid4().hex,
+        "aws_env_session_token": "HZENVSESSIONTOKEN" + uuid.uuid4().hex,
         # pieces of the kubeconfig that must not show either (the token's JWT parts, the CA data, the names)
         "pieces": [part for part in admin_token.split(".") if len(part) > 20] + [
             ca_data[:64], "hz-cluster-" + marker, "hz-user-" + marker, "hz-ctx-" + marker],
@@ -89,11 +96,14 @@ class Runs:
                     "session_token": secrets["aws_session_token"], "region": "us-east-1",
                     "endpoint_url": testbed["aws_endpoint_url"]}
         self.texts = []
+        self.starred_ok = []
 
     def module(self, name, args, check=False, env=None):
         result = self.runner.module(name, args, check=check, diff=True, verbosity=3, env=env)
+        masked_dict = isinstance(args.get("kubeconfig"), dict)    # Ansible masks each value of a no_log dict
         self.texts.append(result.pop("_stdout"))
         self.texts.append(json.dumps(result, default=str))
+        self.starred_ok.extend([masked_dict, masked_dict])
         return result
 
 
@@ -148,7 +158,7 @@ def test_kubernetes_modules(runs, kube, testbed, charts, secrets):
         delete_namespace(kube, app_ns)
 
 
-def test_aws_modules(runs, kube, namespace, aws, lb_controller):
+def test_aws_modules(runs, kube, namespace, aws, lb_controller, secrets):
     svc = gateway_service_manifest(namespace, svc_type="NodePort")
     kube.resources.get(api_version="v1", kind="Service").create(body=svc, namespace=namespace)
     aws["acm"].request_certificate(DomainName="leak.example.com")
@@ -168,6 +178,16 @@ def test_aws_modules(runs, kube, namespace, aws, lb_controller):
     _ok(runs.module("edge_path_info", diag))
     # failure path: a missing region
     assert runs.module("nlb_info", dict(info, region=None, endpoint_url="http://127.0.0.1:9"))["failed"]
+    # the keys in the environment only (AWX's AWS credential): they are the options, masked like them
+    from_env = dict(runs.k8s_token, namespace=nlb_ns, cluster_name=CLUSTER, region="us-east-1",
+                    endpoint_url=runs.aws["endpoint_url"])
+    env = {"AWS_ACCESS_KEY_ID": "AKIAHZLEAKCHECK00002", "AWS_SECRET_ACCESS_KEY": secrets["aws_env_secret_key"],
+           "AWS_SESSION_TOKEN": secrets["aws_env_session_token"]}
+    found = _ok(runs.module("nlb_info", from_env, env=env))
+    assert found["load_balancer"]["type"] == "network"
+    used = found["invocation"]["module_args"]
+    assert used["access_key"] == "AKIAHZLEAKCHECK00002"
+    assert used["secret_key"] == used["session_token"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
 
 def test_azure_modules(runs, azure_arm, frontdoor_gateway, secrets):
@@ -194,9 +214,11 @@ def test_azure_modules(runs, azure_arm, frontdoor_gateway, secrets):
 
 def test_nothing_secret_was_printed(runs, secrets, azure_arm):
     """Runs last (the module-scoped runs above collected every output)."""
-    assert len(runs.texts) == 2 * 22, "the 22 module runs above did not all happen"
+    assert len(runs.texts) == 2 * 23, "the 23 module runs above did not all happen"
     wanted = {"token": secrets["token"], "aws secret key": secrets["aws_secret_key"],
               "aws session token": secrets["aws_session_token"], "refused token": secrets["bad_token"],
+              "aws secret key from the environment": secrets["aws_env_secret_key"],
+              "aws session token from the environment": secrets["aws_env_session_token"],
               "azure client secret": azure_arm.info["client_secret"], "refused azure secret": secrets["bad_azure_secret"]}
     for i, piece in enumerate(secrets["pieces"]):
         wanted["kubeconfig piece %d" % i] = piece
@@ -206,7 +228,7 @@ def test_nothing_secret_was_printed(runs, secrets, azure_arm):
             if value in text:
                 start = text.index(value)
                 leaks.append("%s in output %d: ...%s..." % (what, index, text[max(0, start - 200):start]))
-        for match in STARRED.finditer(text):
+        for match in ([] if runs.starred_ok[index] else STARRED.finditer(text)):
             leaks.append("starred value in output %d: ...%s..." % (index, text[max(0, match.start() - 200):
                                                                                match.end() + 50]))
     assert leaks == []

@@ -17,9 +17,16 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.values 
     chart_default_values, check_chart_schema, helm_values, values_manifest)
 
 
-def run(params, check_mode=False, diff=False, warn=None):
-    """Compute (and in live mode apply) the gateway Service for ``params['profile']``."""
-    warn = warn or (lambda message: None)
+def run(params, check_mode=False, diff=False):
+    """Compute (and in live mode apply) the gateway Service for ``params['profile']``; warnings in ``warnings``."""
+    warnings = []
+    result = _run(params, check_mode, diff, warnings.append)
+    if warnings:
+        result["warnings"] = warnings
+    return result
+
+
+def _run(params, check_mode, diff, warn):
     mode = params.get("mode") or "values"
     name = params.get("name") or "istio-ingress"
     namespace = params.get("namespace") or "istio-ingress"
