@@ -205,7 +205,10 @@ def check_virtual_service(snap, sel):
     route_checks.check_binding(hop, snap, sel, vs, gateway)
     route_checks.check_export(hop, snap, vs)
     gateway_ref = ref(gateway) if gateway is not None else sel["ref_resolved"]
-    index, route, match, extra = first_http_route(vs, path, gateway_ref)
+    # the request arrives on a port of a Gateway server taking the host; a match restricted to another port is skipped
+    covering = covering_servers(gateway, host, meta(vs).get("namespace")) if gateway is not None else []
+    ports = [(s.get("port") or {}).get("number") for s, _entry in covering]
+    index, route, match, extra = first_http_route(vs, path, gateway_ref, [p for p in ports if p] or None)
     if route is None:
         matches = ["%s: %s" % (route_label(i, r), " | ".join(describe_match(m) for m in (r.get("match") or [None])))
                    for i, r in enumerate(spec.get("http") or [])]

@@ -95,17 +95,27 @@ def match_conditions(match):
     return sorted(k for k in (match or {}) if k not in PLAIN_MATCH_KEYS)
 
 
+def _ports(port):
+    if port is None:
+        return None
+    return set(int(p) for p in port) if isinstance(port, (list, tuple, set, frozenset)) else {int(port)}
+
+
 def match_takes(match, path, port=None):
-    """Whether an HTTPMatchRequest's path and port take a request (other conditions are not looked at)."""
+    """Whether an HTTPMatchRequest's path and port take a request (other conditions are not looked at).
+
+    ``port``: the gateway port the request arrives on, a collection of the ports it may arrive on, or None (any).
+    """
     match = match or {}
-    if port is not None and match.get("port") not in (None, "") and int(match["port"]) != int(port):
+    ports = _ports(port)
+    if ports is not None and match.get("port") not in (None, "", 0) and int(match["port"]) not in ports:
         return False
     return uri_matches(match.get("uri"), path, bool(match.get("ignoreUriCase")))
 
 
 def first_http_route(vs, path, gateway_ref=None, port=None, conditions=ASSUME):
     """The HTTP route of a VirtualService that a request for ``path`` takes on Gateway ``gateway_ref``
-    (``ns/name``; None: any) and gateway port ``port`` (None: any).
+    (``ns/name``; None: any) and gateway port ``port`` (a port, several, or None: any).
 
     Returns ``(index, route, match, extra)``, or ``(None, None, None, [])`` when no route takes it. ``match``
     is None for a route without ``match``; ``extra`` lists the match's conditions beyond path and port.
