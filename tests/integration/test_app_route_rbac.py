@@ -2,13 +2,12 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """app_route with a least-privilege ServiceAccount (namespace-scoped Roles only), on the test bed's real RBAC:
 cluster-wide LISTs are forbidden, so it reads per namespace, says so, and still routes, idempotently; a missing
-permission is reported with the API's 403 and nothing else is written."""
-
-import base64
-import time
+permission is reported with the API's 403 and nothing else is written. The ServiceAccount's token comes from the
+TokenRequest API, as on any Kubernetes from 1.20 up."""
 
 from app_route_support import (  # noqa: F401  # pylint: disable=unused-import
     apply, delete_owned, get, gw_ns, istio_crds, list_owned, make_workload)
+from token_support import service_account_token
 
 NET_RESOURCES = ["gateways", "virtualservices", "destinationrules"]
 
@@ -23,20 +22,6 @@ def binding(namespace, sa_namespace):
             "metadata": {"name": "app-router", "namespace": namespace},
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "app-router"},
             "subjects": [{"kind": "ServiceAccount", "name": "app-router", "namespace": sa_namespace}]}
-
-
-def sa_token(kube, namespace):
-    """The ServiceAccount's token (the controller manager's token controller makes its Secret on 1.20)."""
-    deadline = time.monotonic() + 60
-    while True:
-        sa = get(kube, "v1", "ServiceAccount", "app-router", namespace)
-        secrets = (sa or {}).get("secrets") or []
-        if secrets:
-            secret = get(kube, "v1", "Secret", secrets[0]["name"], namespace)
-            if secret and (secret.get("data") or {}).get("token"):
-                return base64.b64decode(secret["data"]["token"]).decode()
-        assert time.monotonic() < deadline, "no token for the ServiceAccount"
-        time.sleep(0.5)
 
 
 def test_namespace_scoped_credentials(ansible, kube, testbed, namespace, gw_ns):
@@ -58,7 +43,9 @@ def test_namespace_scoped_credentials(ansible, kube, testbed, namespace, gw_ns):
     apply(kube, binding(namespace, namespace))
     apply(kube, role(gw_ns, gw_rules))
     apply(kube, binding(gw_ns, namespace))
-    auth = {"host": testbed["api_server"], "api_key": sa_token(kube, namespace), "ca_cert": testbed["ca_cert"]}
+    # a TokenRequest token: no token Secret is made for a ServiceAccount from Kubernetes 1.24 on
+    token = service_account_token(kube, namespace, "app-router")
+    auth = {"host": testbed["api_server"], "api_key": token, "ca_cert": testbed["ca_cert"]}
     app = {"name": "shop", "namespace": namespace, "hosts": ["shop.%s.example.com" % namespace],
            "http": [{"route": [{"host": "web", "port": 8080}]}]}
     args = dict(auth, apps=[app], gateway_namespace=gw_ns)
