@@ -97,17 +97,25 @@ def test_check_mode_on_a_fresh_install_predicts_from_the_chart(ansible, kube, te
 
 
 @pytest.mark.parametrize("helm", HELMS)
-def test_failed_first_install_leaves_nothing(ansible, testbed, helm, fresh_ns, chart_dir):
-    """istiod's chart renders an autoscaling/v2 HPA by default; Kubernetes 1.20 does not serve that API."""
+def test_failed_first_install_leaves_nothing(ansible, kube, testbed, helm, fresh_ns, chart_dir):
+    """A value the API server rejects on every Kubernetes version - an annotation key with a space and a '!' in
+    istiod's serviceAnnotations - fails istiod's first install after helm has created the objects before the
+    Service: the release is uninstalled, nothing of it is left."""
     binary = helm_binaries(testbed)[helm]
+    values = {"autoscaleEnabled": False, "pdb": {"create": False}, "serviceAnnotations": {"team owner!": "mesh"}}
     args = install_args(helm, binary, chart_dir, NEW, [], istio_namespace=fresh_ns, base={"enabled": False},
-                        istiod={"values": {"pdb": {"create": False}}}, wait_crds=False)
+                        istiod={"values": values}, wait_crds=False)
     result = ansible.module("istio_install", args)
     assert result["failed"]
-    assert result["field"] == "istiod.values" and result["code"] == "no_kind_match"
-    assert "autoscaling/v2" in result["msg"] and "HorizontalPodAutoscaler" in result["msg"]
+    assert result["field"] == "istiod.values" and result["code"] == "invalid", result["msg"]
+    assert "team owner!" in result["msg"] and "Service" in result["msg"]
     assert "nothing is left" in result["msg"] or "was uninstalled" in result["msg"]
     assert release(testbed, "istiod", fresh_ns) is None
+    for api_version, kind in (("v1", "ServiceAccount"), ("v1", "ConfigMap"), ("apps/v1", "Deployment"),
+                              ("v1", "Service")):
+        items = kube.resources.get(api_version=api_version, kind=kind).get(
+            namespace=fresh_ns, label_selector="app.kubernetes.io/instance=istiod").to_dict()["items"]
+        assert items == [], "%s left behind: %s" % (kind, [i["metadata"]["name"] for i in items])
 
 
 @pytest.mark.parametrize("helm", HELMS)

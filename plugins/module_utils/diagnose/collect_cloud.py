@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
-from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.edge_checks import lb_address
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.lb_address import load_balancer_address
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import meta
 
 ALB_PREFIX = "alb.ingress.kubernetes.io/"
@@ -52,7 +52,7 @@ def collect_alb(params, kube, opts, gateway_service):
     svc_annotations = meta(gateway_service).get("annotations") or {}
     edge["target_type"] = svc_annotations.get(ALB_PREFIX + "target-type",
                                               annotations.get(ALB_PREFIX + "target-type", "instance"))
-    edge["address"] = lb_address(ingress)
+    edge["address"] = load_balancer_address(ingress)
     stack = annotations.get(ALB_PREFIX + "group.name") or edge["ingress_ref"]
     return _elbv2(params, edge, "ingress.k8s.aws/stack", stack, "ingress.k8s.aws/resource",
                   "%s-" % edge["ingress_ref"], opts["gateway_name"], alb.get("cluster_name"))
@@ -67,7 +67,7 @@ def collect_nlb(params, opts, gateway_service):
     annotations = meta(gateway_service).get("annotations") or {}
     edge["target_type"] = "ip" if annotations.get(NLB_PREFIX + "type") == "nlb-ip" else annotations.get(
         NLB_PREFIX + "nlb-target-type", "instance")
-    edge["address"] = lb_address(gateway_service)
+    edge["address"] = load_balancer_address(gateway_service)
     stack = "%s/%s" % (opts["gateway_namespace"], opts["gateway_name"])
     if not edge["address"]:
         return edge

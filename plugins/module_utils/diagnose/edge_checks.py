@@ -11,19 +11,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.lb_address import load_balancer_address
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.hops import Hop
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import ref
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.objects import (
     service_ports, status_port_entry, target_port)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.service_checks import target_type
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose import frontdoor_checks
-
-
-def lb_address(service):
-    ingress = (((service or {}).get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
-    if not ingress:
-        return None
-    return ingress[0].get("hostname") or ingress[0].get("ip")
 
 
 def check_edge(snap):
@@ -78,7 +72,7 @@ def _check_cloud_lb(hop, snap):
     if svc is None:
         return hop.skip("service_missing", "Not checked: the gateway Service does not exist.")
     hop.object = "load balancer of Service %s" % ref(svc)
-    address = lb_address(svc)
+    address = load_balancer_address(svc)
     if address:
         hop.see("external address %s", address)
         hop.ok("external_address", "The cloud load balancer of the gateway Service has the address %s." % address)

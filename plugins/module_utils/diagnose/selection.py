@@ -14,14 +14,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.ownership import app_of
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import meta, ref, vs_hosts_match
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.objects import gateway_pod_labels
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.hosts import covering_servers
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.match import first_http_route
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import (
     gateway_selects_workload, vs_gateway_refs)
-
-APP_LABEL = "istio-edge.meshops.io/app"
 
 
 def selects_pods(gateway, pod_labels):
@@ -44,7 +43,7 @@ def select(snap):
     best = None
     for vs in candidates:
         vs_ns = meta(vs).get("namespace")
-        app_bonus = 16 if target.get("app") and (meta(vs).get("labels") or {}).get(APP_LABEL) == target["app"] else 0
+        app_bonus = 16 if target.get("app") and app_of(vs) == target["app"] else 0
         for written, resolved, form in vs_gateway_refs(vs):
             if resolved is None:
                 score = app_bonus

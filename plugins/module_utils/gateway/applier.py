@@ -18,8 +18,8 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.collisi
     collision_error, find_collisions)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.live import (
     build_absent_config, build_live_config)
-from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import (
-    FIELD_MANAGER, KubeApplier, apply_changed)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.ownership import FIELD_MANAGER
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import KubeApplier, apply_changed
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.fields import decide
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import HAS_KUBERNETES
 

@@ -19,9 +19,10 @@ _NOISE = re.compile(r"^(level=(WARN|INFO|DEBUG)\b.*|WARNING: .*|walk\.go:\d+: .*
 
 
 def helm_message(stderr, stdout=""):
-    """The meaningful lines of helm's output (``Error: ...`` lines first), at most ~2000 characters."""
+    """The meaningful lines of helm's output (``Error: ...`` lines first, with the ``* ...`` items of helm 3's
+    "N errors occurred:"), at most ~2000 characters."""
     lines = [line.strip() for line in (stderr or "").splitlines() if line.strip()]
-    errors = [line for line in lines if line.lower().startswith("error")]
+    errors = [line for line in lines if line.lower().startswith("error") or line.startswith("* ")]
     keep = errors or [line for line in lines if not _NOISE.match(line)] or lines
     if not keep:
         keep = [line.strip() for line in (stdout or "").splitlines() if line.strip()][-5:]

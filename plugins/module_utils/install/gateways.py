@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.lb_address import load_balancer_ingress
 from ansible_collections.meshops.istio_edge.plugins.module_utils.helm.manifest import objects_of_kind
 
 WORKLOAD_KINDS = ("Deployment", "DaemonSet")
@@ -70,7 +71,7 @@ def gateway_info(spec, workload, service, source):
     svc_meta = (service or {}).get("metadata") or {}
     svc_spec = (service or {}).get("spec") or {}
     ports = service_ports(service)
-    ingress = (((service or {}).get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
+    ingress = load_balancer_ingress(service)
     return {
         "release": spec["name"],
         "name": meta.get("name") or spec["name"],

@@ -16,6 +16,7 @@ __metaclass__ = type
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import strip_noise
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.ownership import FIELD_MANAGER
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import (
     get_api_client, get_dynamic_client, unreachable_error)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.errors import api_error
@@ -35,9 +36,6 @@ except ImportError:  # reported by run_module(requires=("kubernetes",)) before a
     class ResourceNotFoundError(Exception):  # pylint: disable=missing-class-docstring
         pass
 
-FIELD_MANAGER = "meshops.istio_edge"
-MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
-MANAGED_BY_VALUE = "meshops.istio_edge"
 
 
 def describe(obj):

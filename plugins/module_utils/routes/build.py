@@ -12,21 +12,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
-MANAGED_BY_VALUE = "meshops.istio_edge"
-APP_LABEL = "istio-edge.meshops.io/app"
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.ownership import app_labels
+
 INJECTION_LABEL = "istio-injection"
 
 DEFAULT_API = {"networking": "networking.istio.io/v1beta1", "telemetry": "telemetry.istio.io/v1alpha1"}
 OWNED_KINDS = ("DestinationRule", "Gateway", "VirtualService", "Telemetry")
 
 
-def owner_labels(app_name):
-    return {MANAGED_BY_LABEL: MANAGED_BY_VALUE, APP_LABEL: app_name}
-
-
 def _meta(name, namespace, app_name):
-    return {"name": name, "namespace": namespace, "labels": owner_labels(app_name)}
+    return {"name": name, "namespace": namespace, "labels": app_labels(app_name)}
 
 
 def gateway_ref(app):

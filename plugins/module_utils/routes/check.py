@@ -15,8 +15,8 @@ __metaclass__ = type
 import json
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
-from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.build import (
-    APP_LABEL, gateway_ref)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.ownership import APP_LABEL
+from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.build import gateway_ref
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.hosts import covering_servers, hosts_overlap
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.match import string_match_kind
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import (

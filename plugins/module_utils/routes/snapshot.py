@@ -14,8 +14,8 @@ __metaclass__ = type
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
-from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.build import (
-    APP_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.ownership import (
+    APP_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, MANAGED_SELECTOR)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import destination_service, gateway_selects
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.check import selector_from_labels
 
@@ -109,7 +109,7 @@ class Snapshot:
 
     def read_owned(self, scope=None):
         """Only the collection's per-app objects (for state=absent); ``scope``: namespaces to fall back to."""
-        selector = "%s=%s" % (MANAGED_BY_LABEL, MANAGED_BY_VALUE)
+        selector = MANAGED_SELECTOR
         self.owned = []
         for kind in ("VirtualService", "DestinationRule", "Gateway"):
             self.owned += self._istio_list(self.api["networking"], kind, selector, scope)

@@ -17,10 +17,10 @@ import re
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common import names as dns_names
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError, field_error
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.ownership import managed_labels
 
 PREFIX = "alb.ingress.kubernetes.io/"
 EXTERNAL_DNS = "external-dns.alpha.kubernetes.io/hostname"
-MANAGED_BY = {"app.kubernetes.io/managed-by": "meshops.istio_edge"}
 GROUP_LEVEL = ("scheme", "ssl-redirect", "wafv2-acl-arn", "tags", "ip-address-type")
 
 # annotation -> the option that sets it (extra annotations must not fight the options)
@@ -184,7 +184,7 @@ def build_ingress(p, annotations):
     """The desired Ingress manifest (networking.k8s.io/v1)."""
     port = {"number": p["backend_port"]} if isinstance(p["backend_port"], int) else {"name": p["backend_port"]}
     labels = dict(p.get("labels") or {})
-    labels.update(MANAGED_BY)
+    labels.update(managed_labels())
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "Ingress",

@@ -14,6 +14,7 @@ __metaclass__ = type
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import diff_dict
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.lb_address import load_balancer_address
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.wait import wait_until
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.writes import Writes
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import KubeApplier
@@ -29,14 +30,6 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.waits 
 
 INGRESS = ("networking.k8s.io/v1", "Ingress")
 POLL_SECONDS = 1.0
-
-
-def ingress_address(ingress):
-    """The first hostname (or IP) in an Ingress/Service status, or None."""
-    for item in (((ingress or {}).get("status") or {}).get("loadBalancer") or {}).get("ingress") or []:
-        if item.get("hostname") or item.get("ip"):
-            return item.get("hostname") or item.get("ip")
-    return None
 
 
 def _needs_aws(p):
@@ -95,7 +88,7 @@ class AlbIngressRunner:
         p = self.p
         if not p.get("route53"):
             return None
-        if not p["wait"] and not ingress_address(live):
+        if not p["wait"] and not load_balancer_address(live):
             raise EdgeError(
                 "route53: the alias needs the ALB address, which the Ingress does not have yet.", field="route53",
                 hint="Set wait: true so the module waits for the ALB before writing the records. Nothing was "
@@ -108,7 +101,7 @@ class AlbIngressRunner:
 
     def wait_address(self, obj, changed):
         p = self.p
-        address = ingress_address(obj)
+        address = load_balancer_address(obj)
         if address or not p["wait"]:
             return address
         if self.check_mode and (changed or obj is None):
@@ -117,7 +110,7 @@ class AlbIngressRunner:
 
         def poll():
             live = self.kube.get(INGRESS[0], INGRESS[1], p["name"], p["namespace"])
-            address = ingress_address(live)
+            address = load_balancer_address(live)
             return bool(address), address or ingress_state(live)
         return wait_until(poll, p["wait_timeout"], "the ALB address on Ingress %s/%s" % (p["namespace"], p["name"]),
                           interval=POLL_SECONDS, causes=alb_causes(p), hint="Raise wait_timeout if the ALB is only "
@@ -211,7 +204,7 @@ class AlbIngressRunner:
             zone = r53.resolve_zone(client, cfg.get("zone_id"), cfg.get("zone_name"), cfg.get("private_zone"))
             current = r53.precheck(client, zone, cfg["record_names"], _route53_types(p))
             out = r53.remove_aliases(client, zone, current, cfg["record_names"], _route53_types(p),
-                                     ingress_address(live), self.check_mode)
+                                     load_balancer_address(live), self.check_mode)
             self.result["route53"] = out
             for kept in out.get("kept") or []:
                 self.result["warnings"].append("route53: left %s %s alone: it does not point at this Ingress's ALB."

@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError, field_error
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.lb_address import load_balancer_address
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.wait import wait_until
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.health import (
     READY_PATH, STATUS_PORT, find_probe_route)
@@ -18,14 +19,6 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.api impor
 INTERNAL_LB_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal"
 PLS_CREATE_ANNOTATION = "service.beta.kubernetes.io/azure-pls-create"
 ISTIO_APIS = api_versions(NETWORKING_GROUP)
-
-
-def load_balancer_address(service):
-    """``status.loadBalancer.ingress[0].ip`` (or hostname) of a Service, or None. Pure."""
-    for ingress in (((service or {}).get("status") or {}).get("loadBalancer") or {}).get("ingress") or []:
-        if ingress.get("ip") or ingress.get("hostname"):
-            return ingress.get("ip") or ingress.get("hostname")
-    return None
 
 
 class GatewayReader:
@@ -48,7 +41,7 @@ class GatewayReader:
 
     def origin_host(self, service, timeout, check_mode, warnings, interval=5):
         """The internal load balancer's IP, waiting up to ``timeout`` seconds for the cloud to assign it."""
-        address = load_balancer_address(service)
+        address = load_balancer_address(service, prefer="ip")
         if address:
             return address
         if check_mode:
@@ -58,7 +51,7 @@ class GatewayReader:
 
         def poll():
             live = self.service()
-            found = load_balancer_address(live)
+            found = load_balancer_address(live, prefer="ip")
             return bool(found), found or "no load balancer IP (status.loadBalancer: %s)" % (
                 (live.get("status") or {}).get("loadBalancer") or {})
         return wait_until(

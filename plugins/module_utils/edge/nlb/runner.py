@@ -12,7 +12,8 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply impor
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.client import AwsConnection
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws import elbv2 as elb
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.wait import wait_until
-from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.runner import POLL_SECONDS, ingress_address
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.lb_address import load_balancer_address
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.runner import POLL_SECONDS
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.waits import (
     nlb_causes, service_state, settled_snapshot)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.verify import (
@@ -38,11 +39,11 @@ def run_nlb_info(params, check_mode=False, diff=False):
                                         if k.startswith("service.beta.kubernetes.io/aws-load-balancer-"))},
         "expected": expected,
     }
-    address = ingress_address(service)
+    address = load_balancer_address(service)
     if not address and params["wait"]:
         def poll():
             live = kube.get("v1", "Service", name, namespace)
-            found = ingress_address(live)
+            found = load_balancer_address(live)
             return bool(found), found or service_state(live)
         address = wait_until(poll, params["wait_timeout"], "the NLB address on Service %s/%s" % (namespace, name),
                              interval=POLL_SECONDS, causes=nlb_causes(namespace, name),

@@ -14,7 +14,6 @@ from ansible.module_utils.common.parameters import set_fallbacks
 from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.credentials import (
     AZURE_AUTH_ARG_SPEC, arm_endpoints, auth_plan, check_subscription)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.errors import credential_error
-from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.gateway import load_balancer_address
 from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.private_link import (
     connection_summary, pick_connection, resolve_target)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
@@ -115,14 +114,6 @@ def test_pick_connection_by_request_message():
     assert pick_connection(conns, "nobody") is None
     assert connection_summary(conns[2]) == {"name": "mine", "status": "Pending", "description": "fd msg",
                                             "actions_required": None, "private_endpoint_id": "/pe/mine"}
-
-
-def test_load_balancer_address():
-    assert load_balancer_address({"status": {"loadBalancer": {"ingress": [{"ip": "10.0.0.7"}]}}}) == "10.0.0.7"
-    assert load_balancer_address({"status": {"loadBalancer": {"ingress": [{"hostname": "lb.example"}]}}}) == \
-        "lb.example"
-    assert load_balancer_address({"status": {"loadBalancer": {}}}) is None
-    assert load_balancer_address(None) is None
 
 
 def test_new_connection_expected_only_when_the_private_link_changes():

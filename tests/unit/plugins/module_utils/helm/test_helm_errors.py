@@ -18,6 +18,17 @@ def test_helm_message_keeps_error_lines_and_drops_duplicates_and_warnings():
     assert helm_message(stderr) == IMMUTABLE
 
 
+def test_helm_message_keeps_the_items_of_a_multi_error():
+    stderr = ("Error: INSTALLATION FAILED: release istiod failed, and has been uninstalled due to atomic being set: "
+              "1 error occurred:\n\t* Service \"istiod\" is invalid: metadata.annotations: Invalid value: "
+              "\"team owner!\": name part must consist of alphanumeric characters\n\n")
+    message = helm_message(stderr)
+    assert message.endswith('1 error occurred: * Service "istiod" is invalid: metadata.annotations: Invalid value: '
+                            '"team owner!": name part must consist of alphanumeric characters')
+    err = classify(message, "upgrade --install", "istio-system/istiod", "istiod")
+    assert (err.field, err.code) == ("istiod.values", "invalid")
+
+
 def test_helm_message_falls_back_to_other_lines():
     assert helm_message("something odd happened\n") == "something odd happened"
     assert helm_message("", "last words\n") == "last words"
