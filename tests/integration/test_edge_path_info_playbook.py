@@ -34,10 +34,10 @@ def test_broken_hop_fails_the_play_with_the_reason_and_writes_reports(ansible, p
     assert rc != 0
     assert "shop.example.com: broken at Istio Gateway (selector_mismatch)" in out
     assert "Fix: Set spec.selector of Gateway %s/shop-gateway to istio=ingress" % path.gw in out
-    assert "Report: %s/shop.example.com.html" % report_dir in out
-    with open(os.path.join(report_dir, "shop.example.com.md")) as handle:
+    assert "Report: %s/shop.example.com/shop.example.com.html" % report_dir in out
+    with open(os.path.join(report_dir, "shop.example.com", "shop.example.com.md")) as handle:
         assert "(`selector_mismatch`)" in handle.read()
-    with open(os.path.join(report_dir, "shop.example.com.html")) as handle:
+    with open(os.path.join(report_dir, "shop.example.com", "shop.example.com.html")) as handle:
         page = handle.read()
     assert page.startswith("<!DOCTYPE html>") and 'class="hop broken' in page
 
@@ -61,7 +61,7 @@ def test_one_app_of_the_app_list(ansible, path, tmp_path):
                                          args=("-c", "local"))
     assert rc == 0, out[-3000:]
     assert "OK: every hop of shop (shop.example.com/) checks out." in out
-    assert sorted(os.listdir(report_dir)) == ["shop.md"]
+    assert os.listdir(report_dir) == ["shop"] and os.listdir(os.path.join(report_dir, "shop")) == ["shop.md"]
 
 
 def test_unknown_app_is_refused_before_anything_runs(ansible, tmp_path):
