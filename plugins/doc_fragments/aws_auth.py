@@ -15,8 +15,8 @@ options:
     description:
       - A named AWS profile (from C(~/.aws/config) / C(~/.aws/credentials)).
       - Falls back to E(AWS_PROFILE) (or E(AWS_DEFAULT_PROFILE)).
-      - Mutually exclusive with O(access_key), O(secret_key) and O(session_token), wherever they come from: with
-        keys exported in the environment, set them to an empty string to use a profile (as in amazon.aws).
+      - Mutually exclusive with O(access_key), O(secret_key) and O(session_token), wherever they come from (with
+        keys exported in the environment, set them to an empty string to use a profile, as in amazon.aws).
     type: str
     aliases: [aws_profile]
   access_key:
