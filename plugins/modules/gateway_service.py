@@ -64,8 +64,9 @@ options:
     description:
       - V(present) shapes the Service.
       - V(absent) in live mode releases every field this collection owns on the Service - its annotations and
-        the ports it added go away, pinned nodePorts are released (Kubernetes assigns new ones), and values it
-        had replaced (type, targetPorts, annotations) are put back. Foreign fields stay.
+        the ports it added go away, pinned nodePorts are released (no longer owned by the collection; current
+        API servers keep the allocated ports, older ones such as 1.20 assign new ones), and values it had
+        replaced (type, targetPorts, annotations) are put back. Foreign fields stay.
       - V(absent) in values mode returns the chart's default C(service) values.
     type: str
     default: present
