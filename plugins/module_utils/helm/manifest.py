@@ -29,6 +29,32 @@ def parse_manifest(text):
     return [doc for doc in docs if isinstance(doc, dict) and doc.get("kind")]
 
 
+def normalize_manifest(text):
+    """A rendered manifest as the diffs show it: every document without blank lines at its start or end, empty
+    documents dropped, each one opened by ``---``.
+
+    ``helm get manifest`` and ``helm template`` (helm 3 and 4) differ only in such blank lines - the last
+    template's trailing newline, blank lines between documents - which are no change of the release.
+    """
+    docs, lines = [], []
+    for line in (text or "").splitlines():
+        if line.rstrip() == "---":
+            docs.append(lines)
+            lines = []
+        else:
+            lines.append(line)
+    docs.append(lines)
+    out = []
+    for doc in docs:
+        while doc and not doc[0].strip():
+            doc = doc[1:]
+        while doc and not doc[-1].strip():
+            doc = doc[:-1]
+        if doc:
+            out.append("---\n%s\n" % "\n".join(doc))
+    return "".join(out)
+
+
 def objects_of_kind(objects, kinds, default_namespace=None):
     """``(kind, name, namespace, object)`` for objects whose kind is in ``kinds``, in manifest order."""
     out = []

@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.meshops.istio_edge.plugins.module_utils.helm.manifest import to_yaml
+from ansible_collections.meshops.istio_edge.plugins.module_utils.helm.manifest import normalize_manifest, to_yaml
 from ansible_collections.meshops.istio_edge.plugins.module_utils.install.values import NONE, normalize_values
 
 
@@ -72,6 +72,6 @@ def manifest_diff(spec, before_manifest, after_manifest, rendered):
     return {
         "before_header": "%s manifest (helm get manifest)" % where,
         "after_header": "%s manifest (%s)" % (where, "helm template" if rendered else "helm get manifest"),
-        "before": before_manifest or "",
-        "after": after_manifest or "",
+        "before": normalize_manifest(before_manifest),
+        "after": normalize_manifest(after_manifest),
     }

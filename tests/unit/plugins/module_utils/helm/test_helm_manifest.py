@@ -11,7 +11,8 @@ import pytest
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.helm.cli import parse_version
 from ansible_collections.meshops.istio_edge.plugins.module_utils.helm.manifest import (
-    objects_of_kind, parse_manifest, to_yaml)
+    normalize_manifest, objects_of_kind, parse_manifest, to_yaml)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.install.report import manifest_diff
 
 MANIFEST = """---
 # Source: gateway/templates/serviceaccount.yaml
@@ -56,3 +57,33 @@ def test_parse_version():
     assert parse_version("v3.17.3") == (3, 17, 3)
     assert parse_version("v4.3.1+gc0d08d0") == (4, 3, 1)
     assert parse_version("garbage") is None
+
+
+# what helm 3.17 `get manifest` (a trailing blank line after the last template), helm 3 `template` (none) and
+# helm 4.3 `template` (a blank line after every document) print for the same release
+GET_MANIFEST = ("---\n# Source: gateway/templates/serviceaccount.tpl\napiVersion: v1\nkind: ServiceAccount\n"
+                "metadata:\n  name: gw\n---\n# Source: gateway/templates/deployment.tpl\napiVersion: apps/v1\n"
+                "kind: Deployment\nmetadata:\n  name: gw\nspec:\n  template:\n    spec:\n"
+                "      terminationGracePeriodSeconds: 30\n\n")
+TEMPLATE_HELM3 = GET_MANIFEST[:-1]
+TEMPLATE_HELM4 = GET_MANIFEST.replace("name: gw\n---", "name: gw\n\n---")
+
+
+def test_blank_lines_helm_adds_are_no_change():
+    assert normalize_manifest(GET_MANIFEST) == normalize_manifest(TEMPLATE_HELM3) == \
+        normalize_manifest(TEMPLATE_HELM4)
+    assert normalize_manifest(GET_MANIFEST).endswith("terminationGracePeriodSeconds: 30\n")
+    assert normalize_manifest(GET_MANIFEST).count("---\n") == 2
+    assert normalize_manifest("") == normalize_manifest(None) == ""
+
+
+def test_manifest_diff_of_an_unchanged_release_is_empty_and_a_change_still_shows():
+    spec = {"name": "gw", "namespace": "edge"}
+    diff = manifest_diff(spec, GET_MANIFEST, TEMPLATE_HELM4, rendered=True)
+    assert diff["before"] == diff["after"]
+    changed = manifest_diff(spec, GET_MANIFEST, TEMPLATE_HELM3.replace("30", "60"), rendered=True)
+    assert changed["before"] != changed["after"]
+    assert "terminationGracePeriodSeconds: 60\n" in changed["after"]
+    # blank lines inside a document are content (a block scalar may hold them) and are kept
+    inner = "---\nkind: ConfigMap\ndata:\n  mesh: |-\n    a: 1\n\n    b: 2\n"
+    assert normalize_manifest(inner) == inner
