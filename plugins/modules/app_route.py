@@ -26,103 +26,51 @@ description:
   - Every object is labelled C(app.kubernetes.io/managed-by=meshops.istio_edge) and
     C(istio-edge.meshops.io/app=<app>). Objects an app owns but no longer declares (for example a removed
     DestinationRule) are pruned; O(state=absent) removes exactly the listed apps' objects.
-  - Objects with the same name that exist but are not managed by this collection are adopted (taken over);
-    objects owned by another app are never touched.
+  - An object with an app's object name that this collection does not manage (no ownership labels) is refused,
+    naming it and its field managers, unless the app sets C(adopt=true); it is then taken over and becomes
+    exactly the app's object. Objects owned by another app are never touched.
+  - Two routes of different VirtualServices for the same host on one gateway workload whose order Istio leaves
+    undefined (the same path, nested prefixes such as C(/api) and C(/api/), an exact path under a prefix, a
+    case-insensitive match) are refused; a catch-all route (prefix C(/)) next to a specific one is accepted with
+    a warning, since Istio merges catch-all routes last.
+  - A run that writes holds a C(coordination.k8s.io) Lease per group of the hosts, TCP ports and object names it
+    checks and writes, in O(gateway_namespace); another run touching the same ones waits for it (up to
+    O(lease_wait)) and then reads what it wrote. Runs on different hosts go on in parallel; check mode and runs
+    with nothing to write take no Lease.
   - In check mode every write is a server dry-run, so the prediction includes the API server's validation.
     With C(--diff) each created, updated or deleted object gets its own diff.
 author:
   - meshops platform team (@meshops)
 extends_documentation_fragment:
+  - meshops.istio_edge.attributes
   - meshops.istio_edge.k8s_auth
+  - meshops.istio_edge.app_schema
+attributes:
+  check_mode:
+    support: full
+    details: Every write is a server dry-run, so the prediction includes the API server's validation.
+  diff_mode:
+    support: full
+    details: One diff per created, updated or deleted object.
+  action_group:
+    membership: [meshops.istio_edge.k8s]
+  platform:
+    description: The target the module acts on.
+    support: full
+    platforms: kubernetes
 options:
   apps:
     description:
-      - The apps, in the schema of the C(istio_edge_apps) inventory variable (see C(docs/apps.md)).
-      - Nested keys are validated by the module; an error names the key by its path, for example
+      - The apps, in the schema of the C(istio_edge_apps) inventory variable (see C(docs/apps.md)); each key is
+        documented below.
+      - Types, required keys and unknown keys are checked by Ansible's argument validation, which names the path
+        (for example C(apps -> http -> route)); formats, ranges and the rules across keys are checked by the
+        module before anything is read or written, and its errors name the key by its path, for example
         C(apps[shop].http[0].route[1].weight).
       - With O(state=absent) only C(name) and C(namespace) (which limits the removal to the app's namespaces) are used.
     type: list
     elements: dict
     default: []
-    suboptions:
-      name:
-        description:
-          - The app's name, a DNS label. It becomes the value of the ownership label C(istio-edge.meshops.io/app)
-            and the name of the VirtualService.
-        type: str
-        required: true
-      namespace:
-        description:
-          - The app's namespace (it must exist, with the app's Services). The VirtualService, the
-            DestinationRules, the Telemetry and by default the app's Gateway live here.
-          - Required with O(state=present).
-        type: str
-      hosts:
-        description:
-          - The host names the app answers to (VirtualService C(hosts)); C(*.example.com) and C(*) are allowed.
-          - Required with O(state=present).
-        type: list
-        elements: str
-      sidecar_injection:
-        description:
-          - Label the app's namespace C(istio-injection=enabled) (server-side apply owning only that label).
-          - V(false) leaves the namespace as it is; O(state=absent) never removes the label (other workloads of the
-            namespace may rely on it).
-        type: bool
-        default: false
-      access_log:
-        description:
-          - Turn on Envoy access logging (provider C(envoy)) for the pods behind the app's destination Services
-            in its own namespace, by one C(Telemetry) per Service whose workload selector is the Service's, named
-            C(<app>-access-log), or C(<app>-access-log-<service>) when the app routes to several.
-          - Never namespace-wide, so other workloads of the namespace keep their logging. Refused when another
-            Telemetry already selects the same pods (Istio allows one per workload), or when no destination is
-            a Service of the app's namespace.
-        type: bool
-        default: false
-      gateway:
-        description:
-          - The app's own Gateway (used unless O(apps[].use_gateway) is set). Keys
-            C(name) (default C(<app>-gateway)), C(namespace) (default the app's namespace),
-            C(selector) (default read from the live gateway Deployment; when set it must match a gateway workload),
-            C(servers) (default one HTTP server on port 80).
-          - Each server has C(port) (required), C(protocol) (C(HTTP), C(HTTPS), C(HTTP2), C(GRPC), C(TCP), C(TLS),
-            C(MONGO); default C(HTTPS) on 443, else C(HTTP)), C(name) (default C(<protocol>-<port>)), C(hosts)
-            (default the app's hosts; C(namespace/host) allowed), C(https_redirect) (HTTP only, answer 301 to
-            HTTPS), C(tls_mode) (default C(SIMPLE) for HTTPS) and C(credential_name) (the TLS Secret, which must
-            live in the gateway workload's namespace O(gateway_namespace)).
-        type: dict
-      use_gateway:
-        description:
-          - Bind the app's VirtualService to an existing shared Gateway, written C(namespace/name), instead of
-            giving the app its own. The Gateway may be another app's Gateway of the same call.
-          - Mutually exclusive with O(apps[].gateway).
-        type: str
-      http:
-        description:
-          - HTTP routes, in order. Each has C(route) (required; a list of C({host, port, weight, subset}) - C(host)
-            is a Service name in the app's namespace or C(<service>.<namespace>.svc.cluster.local); C(port) the
-            Service port, required when the Service has several; C(weight)s must add up to 100 when there are
-            several destinations (canary); C(subset) must be declared by a DestinationRule), and optionally
-            C(name), C(match) (a list of C({prefix|exact|regex, headers, ignore_uri_case}); C(headers) maps a
-            header to a value or C({exact|prefix|regex})), C(rewrite) (a path, or C({uri, authority})),
-            C(retries) (C({attempts, per_try_timeout, retry_on})), C(timeout) (for example C(10s)) and C(fault)
-            (C(abort) with C(percentage) and C(http_status), C(delay) with C(percentage) and C(fixed_delay)).
-        type: list
-        elements: dict
-      tcp:
-        description:
-          - TCP routes. Each has C(port) (the Gateway's TCP server port) and C(route) (a list of
-            C({host, port, weight})).
-        type: list
-        elements: dict
-      destination_rules:
-        description:
-          - DestinationRules. Each has C(host) (required), C(name) (default C(<app>-<first label of host>)),
-            C(subsets) (a list of C({name, labels, traffic_policy})) and C(traffic_policy) (an Istio
-            TrafficPolicy, passed as written, in Istio's camelCase).
-        type: list
-        elements: dict
   gateway_name:
     description:
       - Name of the ingress gateway Deployment (and its Service) whose pod template labels give the Gateway
@@ -152,8 +100,19 @@ options:
       - At least 1; 1 sends one request at a time.
     type: int
     default: 4
+  lease_wait:
+    description:
+      - Seconds to wait, in all, for the Leases another run holds on the same hosts, TCP ports or objects. When
+        they are still held then, the run fails naming the holder and when its Lease expires, and writes nothing.
+    type: int
+    default: 120
+  lease_duration:
+    description:
+      - C(leaseDurationSeconds) of the run's Leases; they are renewed every third of it while the run writes. A
+        Lease left by a run that died is taken over once it is this old.
+    type: int
+    default: 30
 notes:
-  - Supports check mode (server dry-run) and diff mode (one diff per object).
   - Istio API versions are discovered (C(networking.istio.io/v1), else C(v1beta1), else C(v1alpha3)).
 seealso:
   - name: Apps guide
@@ -217,7 +176,8 @@ apps:
     gateway: {description: The Gateway its VirtualService binds to (namespace/name; state=present)., type: str}
     changed: {description: Whether any of its objects changed., type: bool}
     objects:
-      description: Its objects with C(kind), C(namespace), C(name) and C(action) (created, updated, deleted, unchanged).
+      description: Its objects with C(kind), C(namespace), C(name) and C(action) (created, updated, adopted - taken
+        over from another manager, deleted, unchanged).
       type: list
       elements: dict
   sample:
@@ -233,7 +193,7 @@ summary:
   description: Counts of objects per action, and of apps.
   returned: always
   type: dict
-  sample: {apps: 2, created: 4, updated: 0, deleted: 0, unchanged: 1}
+  sample: {apps: 2, created: 4, updated: 0, adopted: 0, deleted: 0, unchanged: 1}
 gateway:
   description: The gateway workload used - C(name), C(namespace), the C(selector) read from it, and its Service's
     C(service_ports) (C(name), C(port), C(target_port), C(node_port), C(protocol)).
@@ -247,9 +207,18 @@ gateway:
       - {name: http2, port: 80, target_port: 80, node_port: 30080, protocol: TCP}
 api_requests:
   description: API requests made, by kind (C(list), C(get), C(write)); C(write) is 0 in a run that changes nothing.
+    C(lease) counts the requests for the run's Leases (only in a run that writes).
   returned: always
   type: dict
   sample: {list: 8, get: 0, write: 0}
+lease:
+  description: The Leases the run held while it checked and wrote - C(namespace), C(names), the C(holder)
+    identity (host/pid/run id), C(duration), how long it C(waited) for them (seconds) and for which holders
+    (C(waited_for)).
+  returned: when the run wrote something (not in check mode)
+  type: dict
+  sample: {namespace: istio-ingress, names: [istio-edge-claims-istio-ingress-07], holder: ci-1/4242/9f3a1c2b04de,
+           duration: 30, waited: 0.0, waited_for: []}
 problems:
   description: On failure, every consistency problem found (nothing was written).
   returned: failure
@@ -260,31 +229,21 @@ problems:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.module import run_module
+from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.args import apps_option
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.runner import run_app_route
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import K8S_AUTH_ARG_SPEC
-
-APP_SPEC = dict(
-    name=dict(type="str", required=True),
-    namespace=dict(type="str"),
-    hosts=dict(type="list", elements="str"),
-    sidecar_injection=dict(type="bool", default=False),
-    access_log=dict(type="bool", default=False),
-    gateway=dict(type="dict"),
-    use_gateway=dict(type="str"),
-    http=dict(type="list", elements="dict"),
-    tcp=dict(type="list", elements="dict"),
-    destination_rules=dict(type="list", elements="dict"),
-)
 
 
 def main():
     argument_spec = dict(
-        apps=dict(type="list", elements="dict", default=[], options=APP_SPEC),
+        apps=apps_option(default=[]),
         gateway_name=dict(type="str", default="istio-ingress"),
         gateway_namespace=dict(type="str", default="istio-ingress"),
         only=dict(type="str"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         parallel=dict(type="int", default=4),
+        lease_wait=dict(type="int", default=120),
+        lease_duration=dict(type="int", default=30),
     )
     argument_spec.update(K8S_AUTH_ARG_SPEC)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)

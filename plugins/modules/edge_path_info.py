@@ -35,6 +35,7 @@ extends_documentation_fragment:
   - meshops.istio_edge.k8s_auth
   - meshops.istio_edge.aws_auth
   - meshops.istio_edge.azure_auth
+  - meshops.istio_edge.app_schema
 attributes:
   action_group:
     membership: [meshops.istio_edge.k8s, meshops.istio_edge.aws, meshops.istio_edge.azure]
@@ -56,7 +57,8 @@ options:
     type: str
   apps:
     description:
-      - The app list (C(istio_edge_apps)), validated like C(app_route) does. Needed with O(app).
+      - The app list (C(istio_edge_apps)), validated like C(app_route) does (the keys are documented below).
+        Needed with O(app).
     type: list
     elements: dict
   namespace:
@@ -335,6 +337,7 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client impo
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.client import AWS_AUTH_ARG_SPEC
 from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.credentials import AZURE_AUTH_ARG_SPEC
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.runner import run_edge_path_info
+from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.args import apps_option
 
 
 def argument_spec():
@@ -342,7 +345,7 @@ def argument_spec():
         hostname=dict(type="str"),
         path=dict(type="str"),
         app=dict(type="str"),
-        apps=dict(type="list", elements="dict"),
+        apps=apps_option(),
         namespace=dict(type="str"),
         gateway_name=dict(type="str", default="istio-ingress"),
         gateway_namespace=dict(type="str", default="istio-ingress"),

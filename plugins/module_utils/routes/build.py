@@ -96,10 +96,10 @@ def build_http(rule):
         out["timeout"] = rule["timeout"]
     if rule.get("fault"):
         fault = {}
-        if "abort" in rule["fault"]:
+        if rule["fault"].get("abort"):
             abort = rule["fault"]["abort"]
             fault["abort"] = {"httpStatus": abort["http_status"], "percentage": {"value": abort["percentage"]}}
-        if "delay" in rule["fault"]:
+        if rule["fault"].get("delay"):
             delay = rule["fault"]["delay"]
             fault["delay"] = {"fixedDelay": delay["fixed_delay"], "percentage": {"value": delay["percentage"]}}
         out["fault"] = fault

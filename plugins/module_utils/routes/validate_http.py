@@ -1,37 +1,34 @@
 # -*- coding: utf-8 -*-
 # Copyright: meshops.istio_edge contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Validate the HTTP and TCP routes of an app (pure, private); see routes_validate."""
+"""Validate the HTTP and TCP routes of an app (pure, private); see routes/validate.py."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.fields import (
-    DEST_KEYS, DNS_NAME, HOST, HTTP_KEYS, MATCH_KEYS, MATCH_KINDS, RETRY_KEYS, TCP_KEYS, _bool, _duration, _err,
-    _int, _list, _mapping, _str)
+    MATCH_KINDS, _bool, _duration, _err, _header_name, _host, _int, _keys, _label, _list, _number, _path, _regex,
+    _retry_on, _str, _subdomain, _value)
 
 
-def _destination(raw, path, tcp=False):
-    _mapping(raw, path, ("host", "port", "weight") if tcp else DEST_KEYS, required=("host",))
-    dest = dict(host=_str(raw["host"], path + ".host", HOST, "a Service name or FQDN").lower(), port=None,
+def _destination(raw, path):
+    dest = dict(host=_host(raw.get("host"), path + ".host", star=False, what="a Service name or FQDN"), port=None,
                 weight=None, subset=None)
     if raw.get("port") is not None:
         dest["port"] = _int(raw["port"], path + ".port", 1, 65535)
     if raw.get("weight") is not None:
         dest["weight"] = _int(raw["weight"], path + ".weight", 0, 100)
     if raw.get("subset") is not None:
-        dest["subset"] = _str(raw["subset"], path + ".subset", DNS_NAME, "a subset name")
+        dest["subset"] = _label(raw["subset"], path + ".subset", "a subset name")
     return dest
 
 
-def _route(raw, path, tcp=False):
-    items = _list(raw, path)
+def _route(raw, path):
+    items = _list(raw)
     if not items:
         raise _err(path, "is required (at least one destination)", "Add route: [{host: <service>, port: <port>}].")
-    dests = [_destination(d, "%s[%d]" % (path, i), tcp) for i, d in enumerate(items)]
+    dests = [_destination(d, "%s[%d]" % (path, i)) for i, d in enumerate(items)]
     if len(dests) > 1:
         if any(d["weight"] is None for d in dests):
             raise _err(path, "has %d destinations but not every one has a weight" % len(dests),
@@ -45,52 +42,60 @@ def _route(raw, path, tcp=False):
     return dests
 
 
+def _string_match(kind, value, path, uri):
+    """One StringMatch: a URI (prefix/exact: a path) or a header value."""
+    if kind == "regex":
+        return _regex(value, path)
+    if uri:
+        return _path(value, path)
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    return _value(str(value) if isinstance(value, (int, float)) else value, path, "a header value")
+
+
+def _headers(headers, path):
+    if not isinstance(headers, dict) or not headers:
+        raise _err(path, "must map header names to a value or {exact|prefix|regex: value}",
+                   "e.g. headers: {cookie: {regex: '^(.*?;)?(user=jason)(;.*)?$'}}.")
+    out = {}
+    for name, spec in headers.items():
+        hpath = "%s.%s" % (path, name)
+        key = _header_name(name, hpath)
+        if isinstance(spec, dict):
+            _keys(spec, hpath, MATCH_KINDS)
+            kinds = [k for k in MATCH_KINDS if spec.get(k) is not None]
+            if len(kinds) != 1:
+                raise _err(hpath, "needs exactly one of exact, prefix, regex", "Pick one.")
+            out[key] = {kinds[0]: _string_match(kinds[0], spec[kinds[0]], "%s.%s" % (hpath, kinds[0]), False)}
+        elif spec is None:
+            raise _err(hpath, "has no value", "Give the value to match, or {exact|prefix|regex: value}.")
+        else:
+            out[key] = {"exact": _string_match("exact", spec, hpath, False)}
+    return out
+
+
 def _match(raw, path):
-    _mapping(raw, path, MATCH_KEYS)
     kinds = [k for k in MATCH_KINDS if raw.get(k) is not None]
     if len(kinds) > 1:
         raise _err(path, "sets %s together" % " and ".join(kinds), "Use one of prefix, exact or regex per match.")
     match = {"uri": None, "headers": None, "ignore_uri_case": _bool(raw.get("ignore_uri_case"), path + ".ignore_uri_case")}
     if kinds:
-        value = _str(raw[kinds[0]], "%s.%s" % (path, kinds[0]), what="a path")
-        if kinds[0] != "regex" and not value.startswith("/"):
-            raise _err("%s.%s" % (path, kinds[0]), "%r does not start with /" % value, "Write the path from its /.")
-        if kinds[0] == "regex":
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise _err(path + ".regex", "is not a valid regular expression (%s)" % exc, "Fix the RE2 expression.")
-        match["uri"] = {kinds[0]: value}
-    headers = raw.get("headers")
-    if headers is not None:
-        if not isinstance(headers, dict) or not headers:
-            raise _err(path + ".headers", "must map header names to a value or {exact|prefix|regex: value}",
-                       "e.g. headers: {cookie: {regex: '^(.*?;)?(user=jason)(;.*)?$'}}.")
-        match["headers"] = {}
-        for name, spec in headers.items():
-            hpath = "%s.headers.%s" % (path, name)
-            if isinstance(spec, dict):
-                _mapping(spec, hpath, MATCH_KINDS)
-                if len(spec) != 1:
-                    raise _err(hpath, "needs exactly one of exact, prefix, regex", "Pick one.")
-                key = list(spec)[0]
-                match["headers"][str(name).lower()] = {key: _str(spec[key], "%s.%s" % (hpath, key))}
-            else:
-                match["headers"][str(name).lower()] = {"exact": _str(str(spec), hpath)}
+        kind = kinds[0]
+        match["uri"] = {kind: _string_match(kind, raw[kind], "%s.%s" % (path, kind), True)}
+    if raw.get("headers") is not None:
+        match["headers"] = _headers(raw["headers"], path + ".headers")
     if match["uri"] is None and match["headers"] is None:
         raise _err(path, "matches nothing", "Give prefix, exact, regex or headers (omit match to catch all).")
     return match
 
 
 def _fault(raw, path):
-    _mapping(raw, path, ("abort", "delay"))
     fault = {}
-    if raw.get("abort") is not None:
-        abort = _mapping(raw["abort"], path + ".abort", ("percentage", "http_status"), required=("http_status",))
+    abort, delay = raw.get("abort"), raw.get("delay")
+    if abort is not None:
         fault["abort"] = dict(http_status=_int(abort["http_status"], path + ".abort.http_status", 200, 599),
                               percentage=_percent(abort.get("percentage"), path + ".abort.percentage"))
-    if raw.get("delay") is not None:
-        delay = _mapping(raw["delay"], path + ".delay", ("percentage", "fixed_delay"), required=("fixed_delay",))
+    if delay is not None:
         fault["delay"] = dict(fixed_delay=_duration(delay["fixed_delay"], path + ".delay.fixed_delay"),
                               percentage=_percent(delay.get("percentage"), path + ".delay.percentage"))
     if not fault:
@@ -101,38 +106,51 @@ def _fault(raw, path):
 def _percent(value, path):
     if value is None:
         return 100.0
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise _err(path, "must be a number, got %r" % (value,), "Give a percentage between 0 and 100.")
-    if not 0 <= number <= 100:
-        raise _err(path, "%s is not within 0-100" % value, "Give a percentage between 0 and 100.")
+    number = _number(value, path, 0, 100)
+    if 0 < number < 0.0001:
+        raise _err(path, "%s is neither 0 nor at least 0.0001" % value, "Istio takes 0, or 0.0001 to 100.")
     return number
 
 
+def _rewrite(rewrite, path):
+    if isinstance(rewrite, str):
+        rewrite = {"uri": rewrite}
+    _keys(rewrite, path, ("uri", "authority"), "a path or a mapping {uri, authority}")
+    out = {}
+    if rewrite.get("uri") is not None:
+        out["uri"] = _path(rewrite["uri"], path + ".uri")
+    if rewrite.get("authority") is not None:
+        apath = path + ".authority"
+        host, _sep, port = _str(rewrite["authority"], apath, "a host name[:port]").lower().partition(":")
+        _host(host, apath, star=False)
+        out["authority"] = host if not port else "%s:%d" % (host, _int(port, apath, 1, 65535))
+    if not out:
+        raise _err(path, "is empty", "Give the new path (rewrite: /) or {uri, authority}.")
+    return out
+
+
+def _retries(raw, path):
+    retries = dict(attempts=_int(raw["attempts"], path + ".attempts", 0, 100), per_try_timeout=None, retry_on=None)
+    if raw.get("per_try_timeout") is not None:
+        retries["per_try_timeout"] = _duration(raw["per_try_timeout"], path + ".per_try_timeout")
+    if raw.get("retry_on") is not None:
+        retries["retry_on"] = _retry_on(raw["retry_on"], path + ".retry_on")
+    if retries["attempts"] == 0 and (retries["per_try_timeout"] or retries["retry_on"]):
+        raise _err(path + ".attempts", "is 0 (retries off) while per_try_timeout or retry_on is set",
+                   "Istio refuses that: set attempts to 1 or more, or remove per_try_timeout and retry_on.")
+    return retries
+
+
 def _http(raw, path):
-    _mapping(raw, path, HTTP_KEYS, required=("route",))
-    rule = dict(name=raw.get("name"), match=[], rewrite=None, route=_route(raw["route"], path + ".route"),
+    rule = dict(name=None, match=[], rewrite=None, route=_route(raw.get("route"), path + ".route"),
                 retries=None, timeout=None, fault=None)
-    if rule["name"] is not None:
-        _str(rule["name"], path + ".name", DNS_NAME, "a route name (lower-case letters, digits, -, .)")
-    rule["match"] = [_match(m, "%s.match[%d]" % (path, i)) for i, m in enumerate(_list(raw.get("match"), path + ".match"))]
-    rewrite = raw.get("rewrite")
-    if rewrite is not None:
-        if isinstance(rewrite, str):
-            rewrite = {"uri": rewrite}
-        _mapping(rewrite, path + ".rewrite", ("uri", "authority"))
-        if not rewrite:
-            raise _err(path + ".rewrite", "is empty", "Give the new path (rewrite: /) or {uri, authority}.")
-        rule["rewrite"] = dict((k, _str(v, "%s.rewrite.%s" % (path, k))) for k, v in rewrite.items() if v is not None)
+    if raw.get("name") is not None:
+        rule["name"] = _subdomain(raw["name"], path + ".name", "a route name")
+    rule["match"] = [_match(m, "%s.match[%d]" % (path, i)) for i, m in enumerate(_list(raw.get("match")))]
+    if raw.get("rewrite") is not None:
+        rule["rewrite"] = _rewrite(raw["rewrite"], path + ".rewrite")
     if raw.get("retries") is not None:
-        retries = _mapping(raw["retries"], path + ".retries", RETRY_KEYS, required=("attempts",))
-        rule["retries"] = dict(attempts=_int(retries["attempts"], path + ".retries.attempts", 0, 100),
-                               per_try_timeout=None, retry_on=None)
-        if retries.get("per_try_timeout") is not None:
-            rule["retries"]["per_try_timeout"] = _duration(retries["per_try_timeout"], path + ".retries.per_try_timeout")
-        if retries.get("retry_on") is not None:
-            rule["retries"]["retry_on"] = _str(str(retries["retry_on"]), path + ".retries.retry_on")
+        rule["retries"] = _retries(raw["retries"], path + ".retries")
     if raw.get("timeout") is not None:
         rule["timeout"] = _duration(raw["timeout"], path + ".timeout")
     if raw.get("fault") is not None:
@@ -141,5 +159,4 @@ def _http(raw, path):
 
 
 def _tcp(raw, path):
-    _mapping(raw, path, TCP_KEYS, required=("port", "route"))
-    return dict(port=_int(raw["port"], path + ".port", 1, 65535), route=_route(raw["route"], path + ".route", tcp=True))
+    return dict(port=_int(raw.get("port"), path + ".port", 1, 65535), route=_route(raw.get("route"), path + ".route"))
