@@ -6,8 +6,10 @@ VirtualService), alb_ingress timing out on the ALB address after it wrote the In
 nlb_info timing out on the Service's address, frontdoor_origin whose origin operation fails in the fake ARM
 after the profile, endpoint and origin group were created."""
 
-from aws_support import CLUSTER, aws, gateway_service_manifest, read_ingress  # noqa: F401  # pylint: disable=unused-import
-from app_route_support import apply, ensure_istio_crds, get, gw_ns, make_workload  # noqa: F401  # pylint: disable=unused-import
+from aws_support import (  # noqa: F401  # pylint: disable=unused-import
+    CLUSTER, aws, gateway_service_manifest, read_ingress)
+from app_route_support import (  # noqa: F401  # pylint: disable=unused-import
+    apply, ensure_istio_crds, get, gw_ns, make_workload)
 from conftest_azure import FD_RG, PLS_RG, azure_args
 
 NET = "networking.istio.io/v1beta1"
