@@ -72,6 +72,31 @@ def test_gateway_reference_without_its_namespace(ansible, path):
     assert hop(result, "gateway")["status"] == "ok"
 
 
+def test_legacy_gateway_reference_name_dot_namespace(ansible, path):
+    """gateways: [shop-gateway.<gateway namespace>] is Istio's legacy form of <gateway namespace>/shop-gateway: bound
+    (with a warning naming the form to write), not a broken binding."""
+    path.build()
+    apply(path.kube, path.virtual_service(gateways=["shop-gateway.%s" % path.gw]))
+    result = run(ansible, path.args())
+    assert result["selected"]["gateway"] == "%s/shop-gateway" % path.gw
+    assert result["broken_hop"] is None, result["summary"]
+    vs = hop(result, "virtual_service")
+    assert vs["status"] == "warning" and vs["reason"] == "gateway_ref_legacy_form"
+    assert "%s/shop-gateway" % path.gw in vs["fix"]
+    assert hop(result, "gateway")["status"] == "ok"
+
+
+def test_destination_written_service_dot_namespace(ansible, path):
+    """Istio takes a destination host with a dot as written: shop.<app namespace> reaches no Service."""
+    path.build()
+    apply(path.kube, path.virtual_service(host="shop.%s" % path.app))
+    result = run(ansible, path.args())
+    assert result["broken_hop"] == "virtual_service"
+    vs = hop(result, "virtual_service")
+    assert vs["reason"] == "destination_not_expanded"
+    assert "shop.%s.svc.cluster.local" % path.app in vs["fix"]
+
+
 def test_missing_destination_service(ansible, path):
     path.build()
     apply(path.kube, path.virtual_service(host="shop-v2"))

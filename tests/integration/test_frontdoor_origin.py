@@ -107,6 +107,26 @@ def test_private_link_chain_lifecycle(ansible, azure_arm, frontdoor_gateway):
     assert arm.writes() == []
 
 
+def test_probe_route_bound_by_the_legacy_gateway_reference(ansible, azure_arm, frontdoor_gateway):
+    """gateways: [edge.<namespace>] is Istio's legacy form of <namespace>/edge: the probe route counts (check mode:
+    the probe check runs, nothing is written)."""
+    from app_route_support import apply
+    arm = azure_arm
+    frontdoor_gateway.build()
+    ns = frontdoor_gateway.namespace
+    apply(frontdoor_gateway.kube, {
+        "apiVersion": "networking.istio.io/v1beta1", "kind": "VirtualService",
+        "metadata": {"name": "frontdoor-health", "namespace": ns},
+        "spec": {"hosts": ["*"], "gateways": ["edge.%s" % ns], "http": [{
+            "match": [{"uri": {"exact": "/probe"}}], "rewrite": {"uri": "/healthz/ready"},
+            "route": [{"destination": {"host": frontdoor_gateway.service_host, "port": {"number": 15021}}}]}]}})
+    arm.clear_requests()
+    predicted = _ok(_run(ansible, arm, _args(arm, frontdoor_gateway), check=True))
+    assert predicted["health_route"]["name"] == "frontdoor-health"
+    assert not [w for w in predicted.get("warnings", []) if "/probe" in w], predicted.get("warnings")
+    assert arm.writes() == []
+
+
 def test_update_patches_only_what_changed(ansible, azure_arm, frontdoor_gateway):
     arm = azure_arm
     frontdoor_gateway.build()

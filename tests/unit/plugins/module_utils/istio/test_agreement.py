@@ -97,7 +97,8 @@ def app_route_claims(mine, live, gateways):
     class Snap:
         virtual_services = {(live["metadata"]["namespace"], live["metadata"]["name"]): live}
 
-    return route_runner._check_claims([{"name": "mine"}], {"mine": [mine]}, Snap(), set(), gateways)
+    found = route_runner._check_claims([{"name": "mine"}], {"mine": [mine]}, Snap(), set(), gateways)
+    return found[0] if isinstance(found, tuple) else found     # (problems, warnings) or problems
 
 
 def _live(written):
