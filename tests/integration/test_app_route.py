@@ -44,7 +44,7 @@ def test_http_app_created_then_idempotent_with_zero_writes(ansible, kube, namesp
     assert not second["failed"], second["msg"]
     assert second["changed"] is False
     assert second["api_requests"]["write"] == 0
-    assert second["summary"] == {"apps": 1, "created": 0, "updated": 0, "deleted": 0, "unchanged": 2}
+    assert second["summary"] == {"apps": 1, "created": 0, "updated": 0, "adopted": 0, "deleted": 0, "unchanged": 2}
     assert "diff" not in second or not second["diff"]
 
 
@@ -225,12 +225,13 @@ def test_shared_gateway_and_adoption(ansible, kube, namespace, gw_ns):
     make_workload(kube, namespace, "web", {"http": 8080})
     edge = {"name": "edge", "namespace": namespace, "hosts": ["*.%s.example.com" % namespace],
             "gateway": {"name": "edge"}, "http": [{"match": [{"prefix": "/healthz"}], "route": [{"host": "web"}]}]}
-    # a hand-made VirtualService with the app's name is adopted (owned from now on)
+    # a hand-made VirtualService with the app's name is taken over when the app adopts it (owned from now on)
     apply(kube, {"apiVersion": NET, "kind": "VirtualService", "metadata": {"name": "blog", "namespace": namespace},
                  "spec": {"hosts": ["old.example.com"], "http": [{"route": [{"destination": {"host": "web"}}]}]}})
-    blog = web_app(namespace, "blog", use_gateway="%s/edge" % namespace)
+    blog = web_app(namespace, "blog", use_gateway="%s/edge" % namespace, adopt=True)
     result = run(ansible, gw_ns, [edge, blog])
     assert not result["failed"], result["msg"]
+    assert result["apps"][1]["objects"][0]["action"] == "adopted"
     vs = get(kube, NET, "VirtualService", "blog", namespace)
     assert vs["spec"]["gateways"] == ["%s/edge" % namespace]
     assert vs["spec"]["hosts"] == blog["hosts"]

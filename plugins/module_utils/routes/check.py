@@ -12,15 +12,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.ownership import APP_LABEL
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.build import gateway_ref
-from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.hosts import covering_servers, hosts_overlap
-from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.match import string_match_kind
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.hosts import covering_servers
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import (
-    destination_service, gateway_selects, is_bound_to_gateway, same_destination, unexpanded_service)
+    destination_service, gateway_selects, same_destination, unexpanded_service)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.fields import HTTP_PROTOCOLS
 
 
@@ -198,113 +195,3 @@ def check_destinations(app, services, namespaces, live_rules, path):
                                   "%s.destination_rules[%d]" % (path, i))
         problems += [p for p in found if not p.path.endswith(".port")]
     return problems
-
-
-# -- host + path claims -------------------------------------------------------------------------------
-CATCH_ALL = json.dumps({"uri": {"prefix": "/"}}, sort_keys=True)
-
-
-def _match_key(match):
-    """A match as a claim: what decides which requests it takes (its ``name`` does not). A match without a URI
-    StringMatch of a known kind takes every path, as Istio's default ``prefix: /`` does."""
-    match = dict(match or {})
-    match.pop("name", None)
-    kind = string_match_kind(match.get("uri"))
-    if kind is None:
-        match.pop("uri", None)
-    if kind is None or match.get("uri") == {"prefix": "/"}:
-        match.pop("ignoreUriCase", None)
-    if not match:
-        return CATCH_ALL
-    if "uri" not in match:
-        match["uri"] = {"prefix": "/"}
-    return json.dumps(match, sort_keys=True)
-
-
-def vs_claims(vs):
-    """(http claims {(host, match json)}, tcp claims {(host, port)}) of a VirtualService manifest."""
-    spec = vs.get("spec") or {}
-    hosts = [h.lower() for h in spec.get("hosts") or []]
-    http, tcp = set(), set()
-    for rule in spec.get("http") or []:
-        matches = rule.get("match") or [None]
-        for match in matches:
-            for host in hosts:
-                http.add((host, _match_key(match)))
-    for rule in spec.get("tcp") or []:
-        for match in rule.get("match") or []:
-            if match.get("port"):
-                for host in hosts:
-                    tcp.add((host, match["port"]))
-    return http, tcp
-
-
-def describe_claim(key):
-    host, match = key
-    if isinstance(match, int):
-        return "%s port %d" % (host, match)
-    data = json.loads(match)
-    uri = data.get("uri") or {}
-    kind = list(uri)[0] if uri else "headers"
-    return "%s %s %s" % (host, kind, uri.get(kind, json.dumps(data.get("headers"))))
-
-
-class ClaimIndex:
-    """Who routes which host + path (and TCP port) on which gateway workload, built once for a whole run.
-
-    ``workload_of(vs)`` returns the set of gateway workloads (selectors) the VirtualService's gateways select;
-    a claim conflicts only when both VirtualServices reach the same gateway workload. A lookup costs one dict
-    access per claim, so hundreds of apps against thousands of live VirtualServices stay fast.
-    """
-
-    def __init__(self, workload_of):
-        self.workload_of = workload_of
-        self.http = {}
-        self.tcp = {}
-
-    def add(self, owner, vs):
-        """Index a VirtualService (desired or live) routed by ``owner`` (a description for messages)."""
-        if not is_bound_to_gateway(vs):
-            return
-        workloads = self.workload_of(vs)
-        http, tcp = vs_claims(vs)
-        for claim in http:
-            self.http.setdefault(claim, []).append((owner, vs, workloads))
-        for host, port in tcp:
-            self.tcp.setdefault(port, []).append((host, owner, vs, workloads))
-
-    def conflicts(self, vs, path):
-        """Problems for ``vs``: claims another indexed VirtualService already holds on the same workload."""
-        mine = self.workload_of(vs)
-        key = _vs_key(vs)
-        http, tcp = vs_claims(vs)
-        problems, seen = [], set()
-        for claim in sorted(http):
-            for owner, other, workloads in self.http.get(claim, ()):
-                other_key = _vs_key(other)
-                if other_key == key or other_key in seen or not mine & workloads:
-                    continue
-                seen.add(other_key)
-                problems.append(Problem(
-                    path + ".http", "%s is already routed by VirtualService %s/%s (%s)" % (
-                        describe_claim(claim), other_key[0], other_key[1], owner),
-                    "Give the app another host or path, or remove the route from the other VirtualService first; "
-                    "two VirtualServices claiming the same host and path on one gateway make Envoy pick one at "
-                    "random."))
-        for host, port in sorted(tcp):
-            for other_host, owner, other, workloads in self.tcp.get(port, ()):
-                other_key = ("tcp",) + _vs_key(other)
-                if other_key[1:] == key or other_key in seen or not mine & workloads:
-                    continue
-                if not hosts_overlap(host, other_host):
-                    continue
-                seen.add(other_key)
-                problems.append(Problem(
-                    path + ".tcp", "gateway port %s is already routed by VirtualService %s/%s (%s)" % (
-                        port, other_key[1], other_key[2], owner),
-                    "Use another gateway port for this app, or remove the other VirtualService's tcp route first."))
-        return problems
-
-
-def _vs_key(vs):
-    return (vs["metadata"].get("namespace"), vs["metadata"]["name"])

@@ -4,30 +4,43 @@
 """The ``app_route`` runner: validate -> read (one LIST per kind) -> check -> plan -> write what differs (private).
 
 Nothing is written until every app validated and every consistency check passed. Writes are server-side
-applies (server dry-run in check mode); objects an app owns but no longer declares are pruned.
+applies (server dry-run in check mode); objects an app owns but no longer declares are pruned; an object made
+by someone else is taken over only when the app says ``adopt: true``.
+
+A run with something to write takes the Leases of what it claims (hosts, TCP ports, object names; see
+``routes/claims.py`` and ``k8s/lease.py``), then reads, checks and plans again under them and writes: two runs
+that touch the same claims follow each other, and the second one sees what the first wrote. A run with nothing
+to write, and check mode, take no Lease.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import diff_dict
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import diff_dict, strip_noise
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError, field_error
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.writes import Writes
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import bound_gateways
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.build import (
     build_app, build_namespace_injection, gateway_ref, object_key)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.check import (
-    ClaimIndex, Problem, check_destinations, check_gateway_binding, check_selector, refusal)
+    Problem, check_destinations, check_gateway_binding, check_selector, refusal)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.claims import ClaimIndex, claim_keys
+from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.ownership import (
+    check_names, take_over_warning, takes_over)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.snapshot import (
     Snapshot, discover_api, owned_by)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.telemetry import (
     access_log_targets, check_access_log)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.validate import app_scope, normalize_apps
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.adopt import take_over
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import KubeApplier, describe
-from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.bulk import BulkApplier
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.bulk import WRITTEN, BulkApplier
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.lease import Leases, leases_for
 
 WRITE_ORDER = ("Namespace", "DestinationRule", "Gateway", "VirtualService", "Telemetry")
 DELETE_ORDER = ("VirtualService", "DestinationRule", "Gateway", "Telemetry")
+LEASE_ATTEMPTS = 3
 
 
 def run_app_route(params, check_mode=False, diff=False):
@@ -42,18 +55,86 @@ def run_app_route(params, check_mode=False, diff=False):
     bulk = BulkApplier(applier, parallel=parallel)
     if params["state"] == "absent":
         return _absent(apps, bulk, diff)
-    need_telemetry = any(a["access_log"] for a in apps)
-    api = discover_api(applier, need_telemetry)
+    api = discover_api(applier, any(a["access_log"] for a in apps))
+    run = _prepare(apps, bulk, api, params)
+    if check_mode or not run.writes():
+        return _result(apps, run.per_app, _write(run, bulk), run.snap, run.selector, bulk, diff, run.warnings)
+    for _attempt in range(LEASE_ATTEMPTS):
+        keys = claim_keys(apps, run.desired)
+        with _leases(applier, params, apps, keys) as leases:
+            run = _prepare(apps, bulk, api, params)  # again: what a run before us wrote counts
+            if not set(claim_keys(apps, run.desired)) <= set(keys):
+                continue  # the cluster changed what this run claims meanwhile: take the Leases again
+            result = _result(apps, run.per_app, _write(run, bulk, leases), run.snap, run.selector, bulk, diff,
+                             run.warnings)
+        result["lease"] = leases.report()
+        result["api_requests"]["lease"] = sum(leases.requests.values())
+        return result
+    raise EdgeError("What the apps claim kept changing while their Leases were taken (%d attempts); nothing was "
+                    "changed." % LEASE_ATTEMPTS, hint="Re-run when the other runs on this gateway have finished.")
+
+
+def _leases(applier, params, apps, keys):
+    """The Leases of ``keys`` in the gateway namespace, one set per gateway workload."""
+    names = ", ".join(a["name"] for a in apps[:10]) + (" and %d more" % (len(apps) - 10) if len(apps) > 10 else "")
+    return Leases(applier, params["gateway_namespace"],
+                  leases_for("istio-edge-claims-%s" % params["gateway_name"], keys),
+                  duration=params.get("lease_duration") or 30,
+                  wait=params.get("lease_wait") if params.get("lease_wait") is not None else 120,
+                  purpose="app_route: %s" % names)
+
+
+class _Run:
+    """What one read, check and plan found: ``snap``, ``desired``, ``selector``, ``warnings``, ``phases``,
+    ``per_app``."""
+
+    def __init__(self, **kwargs):
+        self.__dict__.update(kwargs)
+
+    def writes(self):
+        return any(a["op"] != "unchanged" for phase in self.phases for a in phase)
+
+
+def _prepare(apps, bulk, api, params):
     snap = Snapshot(bulk, api, params["gateway_name"], params["gateway_namespace"]).read(apps)
     desired, selector, warnings = _desired(apps, snap, api)
     if snap.narrowed_warning():
         warnings.append(snap.narrowed_warning())
-    problems = _check(apps, desired, snap, selector)
+    problems, claim_warnings = _check(apps, desired, snap, selector)
     if problems:
         raise refusal(problems)
     phases, per_app = _plan(apps, desired, snap, bulk)
-    results = bulk.run(phases)
-    return _result(apps, per_app, results, snap, selector, bulk, diff, warnings)
+    for phase in phases:
+        warnings += [take_over_warning(a["app_spec"], a["desired"], a["live"], bulk.applier.check_mode)
+                     for a in phase if a["op"] == "adopt"]
+    return _Run(snap=snap, desired=desired, selector=selector, warnings=warnings + claim_warnings, phases=phases,
+                per_app=per_app)
+
+
+def _write(run, bulk, leases=None):
+    """The planned writes, phase by phase (a Lease lost meanwhile stops the run before the next phase)."""
+    writes = Writes(bulk.applier.check_mode)
+    results = []
+    with writes.reporting():
+        for phase in run.phases:
+            if leases is not None:
+                leases.assert_held()
+            for action in phase:
+                if action["op"] == "adopt":
+                    results.append(_take_over(action, bulk, writes))
+            rest = [a for a in phase if a["op"] != "adopt"]
+            done = bulk.run([rest]) if rest else []
+            for res in done:
+                if res.get("changed"):
+                    writes.record("%s %s" % (WRITTEN[res["op"]], describe(res.get("desired") or res.get("live"))))
+            results += done
+    return results
+
+
+def _take_over(action, bulk, writes):
+    bulk.requests["write"] += 1 if bulk.applier.check_mode else 2
+    after = take_over(bulk.applier, action["desired"], action["live"], record=writes.record)
+    return dict(action, before=strip_noise(action["live"]), after=strip_noise(after), changed=True)
 
 
 # -- desired state ------------------------------------------------------------------------------------
@@ -90,6 +171,7 @@ def _gateway_index(apps, desired, snap):
 
 
 def _check(apps, desired, snap, resolved):
+    """(problems, warnings) of the apps against the live cluster."""
     problems = []
     acted = set(a["name"] for a in apps)
     gateways = _gateway_index(apps, desired, snap)
@@ -102,11 +184,12 @@ def _check(apps, desired, snap, resolved):
         problems += check_destinations(app, snap.services, snap.namespaces, list(snap.destination_rules.values()),
                                        path)
         problems += _check_gateway(app, desired[app["name"]], path, gateways, snap, resolved)
-        problems += _check_names(app, desired[app["name"]], snap, path)
-    problems += _check_claims(apps, desired, snap, acted, gateways)
+        problems += check_names(app, desired[app["name"]], snap.by_kind, path)
+    claim_problems, warnings = _check_claims(apps, desired, snap, acted, gateways)
+    problems += claim_problems
     problems += check_access_log([a for a in apps if a["namespace"] in snap.namespaces], desired, snap.telemetries,
                                  owned_by, snap.services)
-    return problems
+    return problems, warnings
 
 
 def _check_gateway(app, objects, path, gateways, snap, resolved):
@@ -136,21 +219,6 @@ def _check_gateway(app, objects, path, gateways, snap, resolved):
     return check_gateway_binding(app, vs[0], gw, path)
 
 
-def _check_names(app, objects, snap, path):
-    """A name this app wants that another app already owns is a clash (hand-made objects are adopted)."""
-    problems = []
-    for obj in objects:
-        if obj["kind"] == "Namespace":
-            continue
-        live = snap.by_kind(obj["kind"]).get((obj["metadata"]["namespace"], obj["metadata"]["name"]))
-        owner = owned_by(live) if live else None
-        if owner and owner != app["name"]:
-            problems.append(Problem(path, "%s is owned by app %s" % (describe(obj), owner),
-                                    "Rename one of the apps' objects (e.g. gateway.name / destination_rules[].name), "
-                                    "or remove app %s first." % owner))
-    return problems
-
-
 def _check_claims(apps, desired, snap, acted, gateways):
     def workload_of(vs):
         out = set()
@@ -172,10 +240,12 @@ def _check_claims(apps, desired, snap, acted, gateways):
         if key in wanted or owner in acted:
             continue
         index.add("app %s" % owner if owner else "not managed by meshops.istio_edge", live)
-    problems = []
+    problems, warnings = [], []
     for app, vs in mine:
-        problems += index.conflicts(vs, "apps[%s]" % app["name"])
-    return problems
+        found, warned = index.review(vs, "apps[%s]" % app["name"])
+        problems += found
+        warnings += [w for w in warned if w not in warnings]
+    return problems, warnings
 
 
 # -- plan and results ---------------------------------------------------------------------------------
@@ -197,7 +267,8 @@ def _plan(apps, desired, snap, bulk):
         for obj in desired[app["name"]]:
             keys.add(object_key(obj))
             live = snap.by_kind(obj["kind"]).get((obj["metadata"]["namespace"], obj["metadata"]["name"]))
-            action = dict(op=bulk.plan(obj, live), desired=obj, live=live, app=app["name"])
+            op = "adopt" if takes_over(app, live, bulk.applier.field_manager) else bulk.plan(obj, live)
+            action = dict(op=op, desired=obj, live=live, app=app["name"], app_spec=app)
             phases[obj["kind"]].append(action)
             actions.append(action)
         for live in snap.owned_objects({app["name"]}, app_scope(app)):
@@ -210,7 +281,8 @@ def _plan(apps, desired, snap, bulk):
     return [p for p in ordered if p], per_app
 
 
-ACTION_NAMES = {"create": "created", "update": "updated", "delete": "deleted", "unchanged": "unchanged"}
+ACTION_NAMES = {"create": "created", "update": "updated", "adopt": "adopted", "delete": "deleted",
+                "unchanged": "unchanged"}
 
 
 def _obj_ref(obj):
@@ -220,7 +292,7 @@ def _obj_ref(obj):
 
 def _result(apps, per_app, results, snap, selector, bulk, diff, warnings):
     done = dict((id(r.get("desired") or r.get("live")), r) for r in results)
-    summary = {"apps": len(apps), "created": 0, "updated": 0, "deleted": 0, "unchanged": 0}
+    summary = {"apps": len(apps), "created": 0, "updated": 0, "adopted": 0, "deleted": 0, "unchanged": 0}
     diffs, out_apps = [], []
     for app in apps:
         objects, changed = [], False

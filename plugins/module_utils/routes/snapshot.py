@@ -14,10 +14,10 @@ __metaclass__ = type
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
-from ansible_collections.meshops.istio_edge.plugins.module_utils.common.ownership import (
-    APP_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, MANAGED_SELECTOR)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.ownership import MANAGED_SELECTOR
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import destination_service, gateway_selects
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.check import selector_from_labels
+from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.ownership import owned_by
 
 NETWORKING_GROUP = "networking.istio.io"
 TELEMETRY_GROUP = "telemetry.istio.io"
@@ -62,15 +62,6 @@ def discover_api(applier, need_telemetry=False):
     if need_telemetry and telemetry is None:
         raise crds_missing_error(["Telemetry"], TELEMETRY_GROUP)
     return {"networking": networking, "telemetry": telemetry}
-
-
-def owned_by(obj, app_names=None):
-    labels = (obj.get("metadata") or {}).get("labels") or {}
-    if labels.get(MANAGED_BY_LABEL) != MANAGED_BY_VALUE or not labels.get(APP_LABEL):
-        return None
-    if app_names is not None and labels[APP_LABEL] not in app_names:
-        return None
-    return labels[APP_LABEL]
 
 
 def _index(items):

@@ -5,11 +5,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import bound_gateways
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.build import build_app
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.check import (
-    ClaimIndex, Problem, check_destination, check_destinations, check_gateway_binding, check_selector, refusal,
-    selector_from_labels, vs_claims)
+    Problem, check_destination, check_destinations, check_gateway_binding, check_selector, refusal,
+    selector_from_labels)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.validate import normalize_apps
 
 
@@ -90,53 +89,6 @@ def test_destinations_ports_and_subsets():
     assert [p.path for p in problems] == ["apps[shop].http[1].route[0].port"]
     problems = check_destinations(app, {}, {"shop"}, [live_dr], "apps[shop]")
     assert "Service shop/web does not exist" in problems[0].problem
-
-
-def same_workload(vs):
-    return {("istio", "ingress")}
-
-
-def by_ref(vs):
-    return {tuple(bound_gateways(vs))}
-
-
-def conflicts(vs, others, workload_of):
-    index = ClaimIndex(workload_of)
-    for owner, other in others:
-        index.add(owner, other)
-    return index.conflicts(vs, "apps[shop]")
-
-
-def test_claims_and_conflicts():
-    mine = objs(norm())["VirtualService"]
-    assert vs_claims(mine)[0] == {("shop.example.com", '{"uri": {"prefix": "/"}}')}
-    other = {"metadata": {"name": "old", "namespace": "legacy"},
-             "spec": {"hosts": ["shop.example.com"], "gateways": ["edge.istio-ingress.svc.cluster.local"],
-                      "http": [{"match": [{"uri": {"prefix": "/"}}], "route": []}]}}
-    assert bound_gateways(other) == ["istio-ingress/edge"]
-    problems = conflicts(mine, [("hand-made", other)], same_workload)
-    assert len(problems) == 1 and "shop.example.com prefix / is already routed by VirtualService legacy/old" in \
-        problems[0].problem
-    # the app's own VirtualService (indexed too, as in a run) is not a conflict
-    assert conflicts(mine, [("app shop in this run", mine)], same_workload) == []
-    # another gateway workload (an internal gateway), mesh-only routes, other paths: no conflict
-    assert conflicts(mine, [("x", other)], by_ref) == []
-    mesh = dict(other, spec=dict(other["spec"], gateways=["mesh"]))
-    assert conflicts(mine, [("x", mesh)], same_workload) == []
-    api = dict(other, spec=dict(other["spec"], http=[{"match": [{"uri": {"prefix": "/api"}}]}]))
-    assert conflicts(mine, [("x", api)], same_workload) == []
-
-
-def test_tcp_port_claims_need_overlapping_hosts():
-    db = norm(http=None, hosts=["*"], tcp=[{"port": 3306, "route": [{"host": "mysql"}]}])
-    mine = objs(db)["VirtualService"]
-    other = {"metadata": {"name": "pg", "namespace": "db"},
-             "spec": {"hosts": ["db.example.com"], "gateways": ["db/gw"],
-                      "tcp": [{"match": [{"port": 3306}], "route": []}]}}
-    problems = conflicts(mine, [("app pg", other)], same_workload)
-    assert [p.path for p in problems] == ["apps[shop].tcp"] and "gateway port 3306" in problems[0].problem
-    other["spec"]["tcp"][0]["match"] = [{"port": 5432}]
-    assert conflicts(mine, [("app pg", other)], same_workload) == []
 
 
 def test_refusal_lists_every_problem():
