@@ -10,7 +10,8 @@ What differs from production, and why:
   istio sets it. The nodePorts are the ones the API server allocated (the test bed is shared).
 * the AWS Load Balancer Controller does not run here: aws_controller.FakeLoadBalancerController creates the
   ALB in moto (region eu-west-1, cluster prod-eks, as in the inventory) and writes the Ingress address.
-* the apps' workloads are stand-ins (expose_app_demo_workloads) and no pod runs (no kubelet).
+* the apps' workloads are stand-ins made by the test bed's play tests/testbed/demo-workloads.yml, and no pod runs
+  (no kubelet).
 The rest - every variable of inventories/prod - is used as is.
 """
 
@@ -26,6 +27,7 @@ from aws_support import moto_reset
 
 PROD = os.path.join(REPO, "inventories", "prod")
 EXPOSE = os.path.join(REPO, "playbooks", "expose-app.yml")
+DEMO_WORKLOADS = os.path.join(REPO, "tests", "testbed", "demo-workloads.yml")
 APP_NAMESPACES = ("storefront", "catalog", "payments", "docs")
 ALB = "alb.ingress.kubernetes.io/"
 
@@ -50,10 +52,9 @@ def prod(ansible, kube, testbed):
                                "selector": GATEWAY_LABELS, "profile": "alb", "node_ports": shaped["node_ports"],
                                "status_port": 15021},
         "edge_alb_wait_timeout": 60,
-        "expose_app_demo_workloads": True,
-        "expose_app_kubectl": os.path.join(os.path.dirname(testbed["helm3"]), "kubectl"),
-        "expose_app_kubeconfig": testbed["kubeconfig"],
     }
+    rc, out, _results = ansible.playbook(DEMO_WORKLOADS, inventory=PROD)
+    assert rc == 0, out[-5000:]
     controller = FakeLoadBalancerController(testbed["kubeconfig"], testbed["aws_endpoint_url"], "eu-west-1", "prod-eks")
     yield gw_ns, cert, shaped, extra, controller
     remove_app_namespaces(kube, APP_NAMESPACES)

@@ -7,7 +7,8 @@ Role istio is not run here (istio_edge_manage_istio=false; it has its own tests)
 NodePort Service are created like Istio's gateway chart makes them, and the fact istio_edge_gateway is passed
 as role istio sets it. The nodePorts are the ones the API server allocated (the test bed is shared, so the
 inventory's 30080/30443/30306 are not pinned here; extensions/molecule/nodeport runs the inventory as is).
-No pod runs on the test bed: the checks are on the stored objects, not on traffic.
+The apps' workloads are stand-ins made by the test bed's play tests/testbed/demo-workloads.yml (as `make local`
+does), not by the collection. No pod runs on the test bed: the checks are on the stored objects, not on traffic.
 The tests run in order and build on each other (one gateway, apps routed, then removed).
 """
 
@@ -22,12 +23,13 @@ from app_route_support import (
 
 ONPREM = os.path.join(REPO, "inventories", "onprem")
 EXPOSE = os.path.join(REPO, "playbooks", "expose-app.yml")
+DEMO_WORKLOADS = os.path.join(REPO, "tests", "testbed", "demo-workloads.yml")
 UNEXPOSE = os.path.join(REPO, "playbooks", "unexpose-app.yml")
 APP_NAMESPACES = ("counter", "mysql")
 
 
 @pytest.fixture(scope="module")
-def gateway(kube, testbed):
+def gateway(ansible, kube, testbed):
     ensure_istio_crds(kube)
     remove_app_namespaces(kube, APP_NAMESPACES, wait=True)
     gw_ns = new_namespace(kube, "gw")
@@ -43,10 +45,9 @@ def gateway(kube, testbed):
         "edge_nodeport_listeners": [{"lb_port": 80, "service_port": "http2", "node_port": node_ports["http2"]},
                                     {"lb_port": 443, "service_port": "https", "node_port": node_ports["https"]},
                                     {"lb_port": 3306, "service_port": "mysql", "node_port": node_ports["mysql"]}],
-        "expose_app_demo_workloads": True,
-        "expose_app_kubectl": os.path.join(os.path.dirname(testbed["helm3"]), "kubectl"),
-        "expose_app_kubeconfig": testbed["kubeconfig"],
     }
+    rc, out, _results = ansible.playbook(DEMO_WORKLOADS, inventory=ONPREM)
+    assert rc == 0, out[-5000:]
     yield gw_ns, node_ports, extra
     remove_app_namespaces(kube, APP_NAMESPACES)
     delete_namespace(kube, gw_ns)
@@ -72,7 +73,7 @@ def test_expose_app_onprem_end_to_end(ansible, kube, gateway):
     mysql = get(kube, "networking.istio.io/v1", "VirtualService", "mysql", "mysql")["spec"]
     assert mysql["gateways"] == ["mysql/mysql-gateway"] and mysql["hosts"] == ["*"]
     assert mysql["tcp"][0]["match"] == [{"port": 3306}]
-    # the demo workloads (TEST BED / DEMO ONLY) made the destination Services the routes need
+    # the test bed's stand-in workloads made the destination Services the routes need
     assert get(kube, "v1", "Service", "mysql", "mysql")["spec"]["ports"][0]["port"] == 3306
 
     rc, out, results = ansible.playbook(EXPOSE, inventory=ONPREM, extra_vars=extra)

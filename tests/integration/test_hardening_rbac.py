@@ -70,7 +70,7 @@ def sa(rbac, testbed, tmp_path_factory):
 @pytest.fixture(scope="module")
 def play_vars(kube, app):
     http2, https, status = free_node_ports(kube, 3)
-    return {"istio_edge_apps": [app], "expose_app_demo_workloads": False,
+    return {"istio_edge_apps": [app],
             "istio_gateway_node_ports": {"http2": http2, "https": https, "status-port": status},
             "edge_nodeport_listeners": [{"lb_port": 80, "service_port": "http2", "node_port": http2},
                                         {"lb_port": 443, "service_port": "https", "node_port": https}]}
