@@ -81,6 +81,19 @@ def test_destination_service_or_port_missing(ansible, kube, namespace, gw_ns):
     assert_refused(run(ansible, gw_ns, [other_ns]), kube, namespace, "namespace nowhere-ns")
 
 
+def test_destination_istio_does_not_expand(ansible, kube, namespace, gw_ns):
+    """web.<namespace> names the Service for a pod's resolver, not for Istio (it expands only a name without a
+    dot): refused with the full name to write."""
+    make_workload(kube, namespace, "web", {"http": 8080})
+    dotted = app(namespace, http=[{"route": [{"host": "web.%s" % namespace, "port": 8080}]}])
+    result = run(ansible, gw_ns, [dotted])
+    assert_refused(result, kube, namespace, "apps[shop].http[0].route[0].host",
+                   "does not name Service %s/web for Istio" % namespace)
+    assert "web.%s.svc.cluster.local" % namespace in result["hint"], result
+    assert not run(ansible, gw_ns, [app(namespace, http=[{"route": [
+        {"host": "web.%s.svc.cluster.local" % namespace, "port": 8080}]}])])["failed"]
+
+
 def test_subset_not_declared(ansible, kube, namespace, gw_ns):
     make_workload(kube, namespace, "web", {"http": 8080})
     canary = app(namespace, http=[{"route": [{"host": "web", "port": 8080, "subset": "v1", "weight": 50},
