@@ -17,6 +17,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.hops import Hop
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.match import compile_re2
 
 HCM = "envoy.filters.network.http_connection_manager"
 TCP_PROXY = "envoy.filters.network.tcp_proxy"
@@ -141,11 +142,9 @@ def _path_matches(route, path):
     subject, value_cmp = (path, value) if route["case_sensitive"] else (path.lower(), value.lower())
     if kind == "path":
         return subject == value_cmp
-    if kind == "regex":
-        try:
-            return re.fullmatch(value, path) is not None
-        except re.error:
-            return False
+    if kind == "regex":  # Envoy's safe_regex (RE2): the whole path, case_sensitive does not apply
+        compiled = compile_re2(value)
+        return compiled is not None and compiled.fullmatch(path) is not None
     if kind == "path_separated_prefix":
         return subject == value_cmp or subject.startswith(value_cmp.rstrip("/") + "/")
     return subject.startswith(value_cmp)

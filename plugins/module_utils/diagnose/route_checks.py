@@ -13,7 +13,7 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.hops i
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import fmt_labels, meta, ref, route_destinations
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.objects import ready_addresses
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import (
-    BARE, DOTTED, RELATIVE, destination_service, same_destination, service_fqdn, unexpanded_service)
+    BARE, DOTTED, RELATIVE, destination_service, meant_service, same_destination, service_fqdn)
 
 
 def check_binding(hop, snap, sel, vs, gateway):
@@ -79,8 +79,8 @@ def _subset_known(snap, namespace, name, subset):
 
 def _not_a_service(hop, snap, host, vs_ns):
     """A destination host Istio does not read as a Kubernetes Service."""
-    meant = unexpanded_service(host)
-    if meant and (host.rstrip(".").endswith(".svc") or (snap.get("namespaces") or {}).get(meant[0])):
+    meant = meant_service(host, lambda namespace: (snap.get("namespaces") or {}).get(namespace))
+    if meant:
         fqdn = service_fqdn(meant[0], meant[1])
         hop.broken(
             "destination_not_expanded",

@@ -139,6 +139,17 @@ def unexpanded_service(host):
     return None
 
 
+def meant_service(host, namespace_exists):
+    """``(namespace, name)`` of the Service a DNS shorthand was meant to name - ``name.ns.svc`` always,
+    ``name.ns`` when ``namespace_exists(ns)`` (else it may well be an external name) - or None."""
+    meant = unexpanded_service(host)
+    if meant is None:
+        return None
+    if (host or "").strip().lower().rstrip(".").endswith(".svc") or namespace_exists(meant[0]):
+        return meant
+    return None
+
+
 def service_fqdn(namespace, name, domain=DEFAULT_CLUSTER_DOMAIN):
     return "%s.%s.svc.%s" % (name, namespace, domain)
 

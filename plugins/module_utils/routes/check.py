@@ -17,7 +17,7 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.common.ownershi
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.build import gateway_ref
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.hosts import covering_servers
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import (
-    destination_service, gateway_selects, same_destination, unexpanded_service)
+    destination_service, gateway_selects, meant_service, same_destination, service_fqdn)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.fields import HTTP_PROTOCOLS
 
 
@@ -118,11 +118,11 @@ def _ports_text(service):
 def _not_a_service_name(host, app_ns, namespaces, path):
     """``name.ns.svc``, or ``name.ns`` where ``ns`` is a namespace of the cluster: the writer meant a Service,
     but Istio expands only a name without a dot and takes every other host as written."""
-    ref = unexpanded_service(host)
-    if ref is None or (not host.endswith(".svc") and ref[0] not in namespaces):
+    ref = meant_service(host, lambda namespace: namespace in namespaces)
+    if ref is None:
         return []
     ns, name = ref
-    fqdn = "%s.%s.svc.cluster.local" % (name, ns)
+    fqdn = service_fqdn(ns, name)
     return [Problem(path + ".host", "%s does not name Service %s/%s for Istio: Istio expands only a name without a "
                     "dot and takes every other host as written, so it finds no service %s and drops the traffic"
                     % (host, ns, name, host),

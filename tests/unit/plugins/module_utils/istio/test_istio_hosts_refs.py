@@ -112,6 +112,16 @@ def test_destination_hosts(host, service, unexpanded):
     assert refs.unexpanded_service(host) == unexpanded
 
 
+def test_service_a_dns_shorthand_was_meant_to_name():
+    def exists(namespace):
+        return namespace == "other"
+
+    assert refs.meant_service("web.other", exists) == ("other", "web")
+    assert refs.meant_service("web.nowhere", exists) is None            # an external name, perhaps
+    assert refs.meant_service("web.nowhere.svc", exists) == ("nowhere", "web")
+    assert refs.meant_service("web", exists) is None and refs.meant_service("api.example.com", exists) is None
+
+
 def test_destination_hosts_in_another_cluster_domain():
     assert refs.destination_service("web.other.svc.corp.example", "shop", domain="corp.example") == ("other", "web")
     assert refs.destination_fqdn("web", "shop", domain="corp.example") == "web.shop.svc.corp.example"
