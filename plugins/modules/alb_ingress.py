@@ -321,58 +321,13 @@ route53:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.module import run_module
-from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import K8S_AUTH_ARG_SPEC
-from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.client import AWS_AUTH_ARG_SPEC
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.args import MUTUALLY_EXCLUSIVE, argument_spec
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.runner import run_alb_ingress
-
-
-def argument_spec():
-    spec = dict(
-        name=dict(type="str", required=True),
-        namespace=dict(type="str", default="istio-ingress"),
-        gateway_service=dict(type="str", default="istio-ingress"),
-        backend_port=dict(type="raw", default=80),
-        status_port_name=dict(type="str", default="status-port"),
-        health_check_path=dict(type="str", default="/healthz/ready"),
-        ingress_class=dict(type="str", default="alb"),
-        scheme=dict(type="str", default="internet-facing", choices=["internet-facing", "internal"]),
-        target_type=dict(type="str", default="instance", choices=["instance", "ip"]),
-        listen_ports=dict(type="list", elements="dict",
-                          default=[{"protocol": "HTTP", "port": 80}, {"protocol": "HTTPS", "port": 443}],
-                          options=dict(protocol=dict(type="str", required=True, choices=["HTTP", "HTTPS"]),
-                                       port=dict(type="int", required=True))),
-        https_redirect=dict(type="bool", default=True),
-        certificate_arn=dict(type="list", elements="str"),
-        certificate_domain=dict(type="str"),
-        hostnames=dict(type="list", elements="str", default=[]),
-        group_name=dict(type="str"),
-        group_order=dict(type="int"),
-        waf_acl_arn=dict(type="str"),
-        tags=dict(type="dict", default={}),
-        annotations=dict(type="dict", default={}),
-        labels=dict(type="dict", default={}),
-        cluster_name=dict(type="str"),
-        wait=dict(type="bool", default=False),
-        wait_timeout=dict(type="int", default=600),
-        verify=dict(type="str", default="report", choices=["none", "report", "strict"]),
-        route53=dict(type="dict", options=dict(
-            zone_id=dict(type="str"),
-            zone_name=dict(type="str"),
-            private_zone=dict(type="bool"),
-            record_names=dict(type="list", elements="str"),
-            record_types=dict(type="list", elements="str", choices=["A", "AAAA"], default=["A"]),
-            evaluate_target_health=dict(type="bool", default=True),
-        )),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-    )
-    spec.update(K8S_AUTH_ARG_SPEC)
-    spec.update(AWS_AUTH_ARG_SPEC)
-    return spec
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
-                           mutually_exclusive=[("certificate_arn", "certificate_domain")])
+                           mutually_exclusive=MUTUALLY_EXCLUSIVE)
     run_module(module, run_alb_ingress, requires=("kubernetes", "boto3", "botocore"))
 
 

@@ -229,24 +229,12 @@ problems:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.module import run_module
-from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.args import apps_option
+from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.args import argument_spec
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.runner import run_app_route
-from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import K8S_AUTH_ARG_SPEC
 
 
 def main():
-    argument_spec = dict(
-        apps=apps_option(default=[]),
-        gateway_name=dict(type="str", default="istio-ingress"),
-        gateway_namespace=dict(type="str", default="istio-ingress"),
-        only=dict(type="str"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        parallel=dict(type="int", default=4),
-        lease_wait=dict(type="int", default=120),
-        lease_duration=dict(type="int", default=30),
-    )
-    argument_spec.update(K8S_AUTH_ARG_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     run_module(module, run_app_route, requires=("kubernetes", "yaml"))
 
 

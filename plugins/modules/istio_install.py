@@ -395,44 +395,12 @@ chart_version:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.module import run_module
+from ansible_collections.meshops.istio_edge.plugins.module_utils.install.args import REQUIRED_IF, argument_spec
 from ansible_collections.meshops.istio_edge.plugins.module_utils.install.runner import run_install
-from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import K8S_AUTH_ARG_SPEC
-
-
-def _release_options(name):
-    return dict(
-        enabled=dict(type="bool", default=True),
-        release_name=dict(type="str", default=name),
-        values=dict(type="dict", default={}),
-    )
 
 
 def main():
-    argument_spec = dict(
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        chart_repo=dict(type="str", default="https://istio-release.storage.googleapis.com/charts"),
-        chart_version=dict(type="str"),
-        istio_namespace=dict(type="str", default="istio-system"),
-        create_namespace=dict(type="bool", default=True),
-        base=dict(type="dict", options=_release_options("istio-base"), apply_defaults=True),
-        istiod=dict(type="dict", options=_release_options("istiod"), apply_defaults=True),
-        gateways=dict(type="list", elements="dict", default=[], options=dict(
-            name=dict(type="str", required=True),
-            namespace=dict(type="str", default="istio-ingress"),
-            values=dict(type="dict", default={}),
-        )),
-        helm_binary=dict(type="str", default="helm"),
-        helm_extra_args=dict(type="list", elements="str", default=[]),
-        helm_server_side=dict(type="raw", default="auto"),
-        wait_crds=dict(type="bool", default=True),
-        wait_istiod=dict(type="bool", default=True),
-        wait_gateways=dict(type="bool", default=True),
-        timeout=dict(type="int", default=300),
-        diff_manifests=dict(type="bool", default=True),
-    )
-    argument_spec.update(K8S_AUTH_ARG_SPEC)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_if=[("state", "present", ["chart_version"])])
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True, required_if=REQUIRED_IF)
     run_module(module, run_install, requires=("kubernetes", "yaml"))
 
 

@@ -137,26 +137,8 @@ verification:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.module import run_module
-from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import K8S_AUTH_ARG_SPEC
-from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.client import AWS_AUTH_ARG_SPEC
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.nlb.args import argument_spec
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.nlb.runner import run_nlb_info
-
-
-def argument_spec():
-    spec = dict(
-        name=dict(type="str", default="istio-ingress"),
-        namespace=dict(type="str", default="istio-ingress"),
-        health_check=dict(type="str", default="from_service", choices=["from_service", "status_port", "traffic_port"]),
-        status_port_name=dict(type="str", default="status-port"),
-        health_check_path=dict(type="str", default="/healthz/ready"),
-        cluster_name=dict(type="str"),
-        wait=dict(type="bool", default=False),
-        wait_timeout=dict(type="int", default=600),
-        verify=dict(type="str", default="report", choices=["report", "strict"]),
-    )
-    spec.update(K8S_AUTH_ARG_SPEC)
-    spec.update(AWS_AUTH_ARG_SPEC)
-    return spec
 
 
 def main():

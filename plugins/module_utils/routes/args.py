@@ -18,6 +18,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import K8S_AUTH_ARG_SPEC
+
 
 def _str(**extra):
     return dict(type="str", **extra)
@@ -84,3 +86,19 @@ APP = dict(
 def apps_option(**extra):
     """The ``apps`` option: a list of apps in the schema above (``extra``: ``default`` and the like)."""
     return _list_of(APP, mutually_exclusive=[["gateway", "use_gateway"]], **extra)
+
+
+def argument_spec():
+    """The argument spec of the ``app_route`` module."""
+    spec = dict(
+        apps=apps_option(default=[]),
+        gateway_name=dict(type="str", default="istio-ingress"),
+        gateway_namespace=dict(type="str", default="istio-ingress"),
+        only=dict(type="str"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        parallel=dict(type="int", default=4),
+        lease_wait=dict(type="int", default=120),
+        lease_duration=dict(type="int", default=30),
+    )
+    spec.update(K8S_AUTH_ARG_SPEC)
+    return spec
