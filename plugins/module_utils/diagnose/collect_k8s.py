@@ -17,7 +17,8 @@ import json
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose import collect_workload
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.envoy import parse_config_dump
-from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import meta, ref, route_destinations, vs_hosts_match
+from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import (
+    meta, ref, route_destinations, vs_hosts_match)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.objects import pod_ready, ready_addresses
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.api import NETWORKING_GROUP, api_versions
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.hosts import covering_servers

@@ -15,7 +15,8 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose import events, service_checks
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.objects import (
     pod_ready, ready_addresses, service_ports, status_port_entry, template_labels)
-from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import label_selector_matches, service_selects
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import (
+    label_selector_matches, service_selects)
 
 
 # -- gateway Service -------------------------------------------------------------------------------------

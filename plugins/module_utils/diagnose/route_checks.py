@@ -10,7 +10,8 @@ __metaclass__ = type
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose import events
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.hops import Hop
-from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import fmt_labels, meta, ref, route_destinations
+from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import (
+    fmt_labels, meta, ref, route_destinations)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.objects import ready_addresses
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import (
     BARE, DOTTED, RELATIVE, destination_service, meant_service, same_destination, service_fqdn)

@@ -300,7 +300,8 @@ def diagnose_selector(selector, labels):
 
 def frontdoor_selector(selector, labels):
     vs = virtual_service("shop", ["istio-ingress/edge"])
-    return find_probe_route("/", [vs], [gateway("istio-ingress/edge", selector=selector)], labels, host=HOST) is not None
+    gateways = [gateway("istio-ingress/edge", selector=selector)]
+    return find_probe_route("/", [vs], gateways, labels, host=HOST) is not None
 
 
 @pytest.mark.parametrize("selector, labels, expected", SELECTORS)
