@@ -13,7 +13,8 @@ import uuid
 import pytest
 
 from test_istio_install_support import (  # noqa: F401  # pylint: disable=unused-import
-    NEW, OLD, chart_dir, gateway, helm_binaries, helm_repo, install_args, live, release, uninstall)
+    NEW, OLD, TESTBED_ISTIOD_VALUES, chart_dir, gateway, helm_binaries, helm_repo, install_args, live, release,
+    uninstall)
 
 HELMS = ["helm3", "helm4"]
 GATEWAYS_ONLY = {"base": {"enabled": False}, "istiod": {"enabled": False}, "wait_crds": False}
@@ -102,7 +103,7 @@ def test_failed_first_install_leaves_nothing(ansible, kube, testbed, helm, fresh
     istiod's serviceAnnotations - fails istiod's first install after helm has created the objects before the
     Service: the release is uninstalled, nothing of it is left."""
     binary = helm_binaries(testbed)[helm]
-    values = {"autoscaleEnabled": False, "pdb": {"create": False}, "serviceAnnotations": {"team owner!": "mesh"}}
+    values = dict(TESTBED_ISTIOD_VALUES, serviceAnnotations={"team owner!": "mesh"})
     args = install_args(helm, binary, chart_dir, NEW, [], istio_namespace=fresh_ns, base={"enabled": False},
                         istiod={"values": values}, wait_crds=False)
     result = ansible.module("istio_install", args)

@@ -9,8 +9,10 @@
   nothing.
 
 Test-bed settings (not product behaviour): the test bed is Kubernetes 1.20 without kubelet, so HPA/PDB are
-turned off in the values (no autoscaling/v2, policy/v1), readiness waits are off, and helm 4 runs with
-``helm_server_side: false``.
+turned off in the values (no autoscaling/v2, policy/v1), the CRDs' CEL rules too (``testbed.celRules``, a
+fixture-chart key), readiness waits are off, and helm 4 runs with ``helm_server_side: false``. No istiod ever
+answers here, so istiod's validating webhooks stay ``Ignore`` after an upgrade (``testbed.validationFailurePolicy``;
+Istio's chart makes them ``Fail``, which would refuse every later write of an Istio object).
 """
 
 import functools
@@ -33,13 +35,21 @@ def helm_binaries(testbed):
     return {"helm3": testbed["helm3"], "helm4": testbed["helm4"]}
 
 
+# the test-bed values of the fixture charts (see the module docstring)
+TESTBED_BASE_VALUES = {"testbed": {"celRules": False}}
+TESTBED_ISTIOD_VALUES = {"autoscaleEnabled": False, "pdb": {"create": False},
+                         "testbed": {"validationFailurePolicy": "Ignore"}}
+
+
 def install_args(helm, helm_path, chart_repo, version, gateways, **extra):
-    """Module arguments with the test-bed settings (HPA/PDB off, waits off, helm 4 client-side apply)."""
+    """Module arguments with the test-bed settings (HPA/PDB/CEL off, webhooks Ignore, waits off, helm 4
+    client-side apply)."""
     args = {
         "chart_repo": chart_repo,
         "chart_version": version,
         "helm_binary": helm_path,
-        "istiod": {"values": {"autoscaleEnabled": False, "pdb": {"create": False}}},
+        "base": {"values": dict(TESTBED_BASE_VALUES)},
+        "istiod": {"values": dict(TESTBED_ISTIOD_VALUES)},
         "gateways": gateways,
         "wait_istiod": False,
         "wait_gateways": False,
