@@ -21,6 +21,7 @@ import traceback
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import pop_api_warnings
 
 # pip names for the import names a module may require
 _PIP_NAMES = {
@@ -44,6 +45,12 @@ def check_libraries(module, requires):
             module.fail_json(msg=missing_required_lib(_PIP_NAMES.get(name, name)), exception=traceback.format_exc())
 
 
+def warn_api_warnings(module):
+    """Each warning the Kubernetes API server sent (deprecated APIs, dropped fields) as an Ansible warning, once."""
+    for text in pop_api_warnings():
+        module.warn("Kubernetes API server: %s" % text)
+
+
 def run_module(module, runner, requires=()):
     """Run ``runner`` and exit the module with its result, or fail with an actionable message.
 
@@ -56,8 +63,10 @@ def run_module(module, runner, requires=()):
     except EdgeError as exc:
         failure = exc.to_result()
         _warn(module, failure.pop("warnings", None))
+        warn_api_warnings(module)
         module.fail_json(**failure)
     _warn(module, result.pop("warnings", None))
+    warn_api_warnings(module)
     if not module._diff:
         result.pop("diff", None)
     module.exit_json(**result)
