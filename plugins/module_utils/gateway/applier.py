@@ -63,9 +63,9 @@ class GatewayServiceApplier:
         return "passed (%d Services checked)" % len(services)
 
     # -- writes ---------------------------------------------------------------------------------------
-    def apply(self, config, plan=None):
+    def apply(self, config, live, plan=None):
         try:
-            return self.kube.apply(config, force=True)
+            return self.kube.write(config, live)[0]
         except EdgeError as exc:
             raise _allocation_error(exc, config, plan) or exc
 
@@ -81,7 +81,7 @@ class GatewayServiceApplier:
         config = build_live_config(plan, live, self.field_manager)
         if not decide(config, live, self.field_manager).write:
             return False, live, live, config
-        result = self.apply(config, plan)
+        result = self.apply(config, live, plan)
         return apply_changed(live, result, self.field_manager), live, result, config
 
     def ensure_absent(self, name, namespace):
@@ -92,7 +92,7 @@ class GatewayServiceApplier:
         config = build_absent_config(live, self.field_manager)
         if config is None or not decide(config, live, self.field_manager).write:
             return False, live, live, config
-        result = self.apply(config)
+        result = self.apply(config, live)
         return apply_changed(live, result, self.field_manager), live, result, config
 
 

@@ -21,6 +21,8 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client impo
     get_api_client, get_dynamic_client, unreachable_error)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.errors import api_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.fields import decide, ownership_of
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.removal import (
+    json_patch, keeping, removals, without)
 
 try:
     import urllib3
@@ -145,6 +147,51 @@ class KubeApplier:
             raise api_error(exc, "apply %s" % describe(desired))
         return obj.to_dict()
 
+    def write(self, desired, live=None, force=True):
+        """Apply ``desired`` over ``live`` (None: a new object); returns ``(object, write requests sent)``.
+
+        Fields to release that nobody else holds are removed first with a JSON Patch (see k8s/removal.py: an
+        apply alone leaves ``null`` behind in custom resources on older API servers); the apply follows when
+        anything else is left to do. In check mode both are server dry-runs, and the removal is predicted on the
+        dry-run's answer.
+        """
+        paths = removals(desired, live, self.field_manager)
+        if not paths:
+            return self.apply(desired, force=force), 1
+        patched = self._remove(live, paths)
+        if self.check_mode:
+            return without(self.apply(keeping(desired, live, paths), force=force), paths), 2
+        if not decide(desired, patched, self.field_manager).write:
+            return patched, 1
+        return self.apply(desired, force=force), 2
+
+    def _remove(self, live, paths):
+        """Send the JSON Patch removing ``paths`` (a dry-run in check mode); returns the patched object."""
+        meta = live["metadata"]
+        res = self.resource(live["apiVersion"], live["kind"])
+        action = "remove released fields of %s" % describe(live)
+        kwargs = dict(body=json_patch(live, paths), name=meta["name"], content_type="application/json-patch+json",
+                      field_manager=self.field_manager)
+        if res.namespaced:
+            kwargs["namespace"] = meta.get("namespace")
+        if self.check_mode:
+            kwargs["dry_run"] = "All"
+        try:
+            return self._call(action, res.patch, **kwargs).to_dict()
+        except NotFoundError as exc:
+            raise api_error(exc, action)
+        except EdgeError as exc:
+            if exc.code != 422:
+                raise
+            now = self.get(live["apiVersion"], live["kind"], meta["name"], meta.get("namespace"))
+            if now is None or now["metadata"].get("resourceVersion") != meta.get("resourceVersion"):
+                raise EdgeError(
+                    "%s changed while this run was writing it (resourceVersion %s when read, %s now)."
+                    % (describe(live), meta.get("resourceVersion"),
+                       (now or {}).get("metadata", {}).get("resourceVersion", "deleted")), code="Conflict",
+                    hint="Another writer changed it at the same time: re-run to converge on what it holds now.")
+            raise
+
     def ensure(self, desired, live=None, force=True, fetch=True):
         """Make the fields of ``desired`` true on the cluster.
 
@@ -160,7 +207,7 @@ class KubeApplier:
         if not decision.write:
             return dict(changed=False, before=strip_noise(live), after=strip_noise(live), object=live,
                         decision=decision)
-        result = self.apply(desired, force=force)
+        result = self.write(desired, live, force=force)[0]
         return dict(changed=apply_changed(live, result, self.field_manager), before=strip_noise(live),
                     after=strip_noise(result), object=result, decision=decision)
 

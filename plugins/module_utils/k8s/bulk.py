@@ -111,9 +111,10 @@ class BulkApplier:
         return decide(desired, live, self.applier.field_manager).op
 
     # -- writes ---------------------------------------------------------------------------------------
-    def _apply(self, desired):
-        self._count("write")
-        return self.applier.apply(desired)
+    def _apply(self, desired, live):
+        obj, sent = self.applier.write(desired, live)
+        self._count("write", sent)
+        return obj
 
     def _delete(self, obj):
         meta = obj["metadata"]
@@ -125,7 +126,7 @@ class BulkApplier:
     def _one(self, action):
         op, desired, live = action["op"], action.get("desired"), action.get("live")
         if op in ("create", "update"):
-            after = self._apply(desired)
+            after = self._apply(desired, live)
             return dict(action, after=strip_noise(after), before=strip_noise(live),
                         changed=apply_changed(live, after, self.applier.field_manager))
         if op == "delete":

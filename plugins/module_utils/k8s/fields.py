@@ -271,8 +271,9 @@ def _released(node, desired, path, out):
         here = path + (segment,)
         nested = any(s != "." for s in child)
         if not covers(desired, (segment,)):
-            if nested and segment.startswith("f:"):
-                _released(child, None, here, out)      # name the fields of a map or struct, not just the map
+            if nested and (segment.startswith("f:") or "." not in child):
+                # name the fields: of a map or struct, or of a list item someone else made
+                _released(child, None, here, out)
             else:
                 out.append(here)
             continue
@@ -307,17 +308,23 @@ def _body(desired):
     return body
 
 
+def released_fields(desired, live, manager):
+    """FieldsV1 paths ``manager`` owns through Apply on ``live`` that ``desired`` no longer sets (sorted)."""
+    out = []
+    if live is not None:
+        _released(_trees(live, manager)[0], _without_none(desired), (), out)
+    return sorted(set(out))
+
+
 def decide(desired, live, manager):
     """The :class:`Decision` for applying ``desired`` as ``manager`` over ``live`` (None: not there)."""
     if live is None:
         return Decision("create", [], [])
-    desired = _without_none(desired)
-    ours, shape = _trees(live, manager)
-    differs, released = [], []
-    _differs(_body(desired), live, shape, (), differs)
-    _released(ours, desired, (), released)
+    shape = _trees(live, manager)[1]
+    differs = []
+    _differs(_body(_without_none(desired)), live, shape, (), differs)
     differs = sorted(set(describe_path(p) for p in differs))
-    released = sorted(set(describe_path(p) for p in released))
+    released = sorted(set(describe_path(p) for p in released_fields(desired, live, manager)))
     return Decision("update" if differs or released else "unchanged", differs, released)
 
 
