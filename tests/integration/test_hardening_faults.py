@@ -19,13 +19,10 @@ test_readiness_timeout_after_upgrade_is_rolled_back); a failed first install tha
 (test_istio_install_inputs.py::test_failed_first_install_leaves_nothing).
 """
 
-import http.client
 import os
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -34,6 +31,7 @@ from app_route_support import (GATEWAY_LABELS, delete_namespace, ensure_istio_cr
                                make_workload, new_namespace)
 from aws_support import aws, gateway_service_manifest, lb_controller, CLUSTER  # noqa: F401  # pylint: disable=unused-import
 from conftest_azure import FD_RG, PLS_RG, azure_args
+from fault_proxy import ThrottlingProxy
 from testbed import TestBed as _TestBed  # (renamed: pytest would take TestBed for a test class)
 
 EXPOSE = os.path.join(REPO, "playbooks", "expose-app.yml")
@@ -156,60 +154,6 @@ def test_two_expose_app_runs_for_different_apps_at_the_same_time(kube, testbed, 
 
 
 # -- AWS throttling through botocore's retry mode ----------------------------------------------------------
-class ThrottlingProxy:
-    """HTTP proxy in front of moto's server: the first ``throttle[action]`` calls of a query-protocol action
-    (ELBv2) are answered ``400 Throttling`` as AWS does; every call is counted per action."""
-
-    def __init__(self, upstream):
-        self.upstream = urlsplit(upstream)
-        self.throttle = {}
-        self.calls = {}
-        self.lock = threading.Lock()
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                action = (parse_qs(body.decode("utf-8", "replace")).get("Action") or ["?"])[0]
-                with proxy.lock:
-                    proxy.calls[action] = proxy.calls.get(action, 0) + 1
-                    throttled = proxy.throttle.get(action, 0) > 0
-                    if throttled:
-                        proxy.throttle[action] -= 1
-                if throttled:
-                    data = (b'<ErrorResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/">'
-                            b"<Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
-                            b"</Error><RequestId>%s</RequestId></ErrorResponse>" % uuid.uuid4().hex.encode())
-                    return self._send(400, {"Content-Type": "text/xml"}, data)
-                conn = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=30)
-                headers = dict((k, v) for k, v in self.headers.items() if k.lower() != "host")
-                conn.request("POST", self.path, body=body, headers=headers)
-                resp = conn.getresponse()
-                data = resp.read()
-                self._send(resp.status, dict((k, v) for k, v in resp.getheaders()
-                                             if k.lower() not in ("content-length", "transfer-encoding",
-                                                                  "connection")), data)
-
-            def _send(self, status, headers, data):
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def throttling_proxy(testbed):
     proxy = ThrottlingProxy(testbed["aws_endpoint_url"])

@@ -20,13 +20,13 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.envoy 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.match import (
     meta, ref, route_destinations, vs_hosts_match)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.objects import pod_ready, ready_addresses
-from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.api import NETWORKING_GROUP, api_versions
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.api import NETWORKING_GROUP
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.hosts import covering_servers
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import (
     destination_service, unexpanded_service, vs_gateway_refs)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import get_api_client
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.discovery import find_api
 
-ISTIO_VERSIONS = api_versions(NETWORKING_GROUP)
 ENVOY_ADMIN_PATH = "/api/v1/namespaces/{ns}/pods/{pod}:{port}/proxy/config_dump"
 
 
@@ -43,13 +43,11 @@ def _optional(func, *args, **kwargs):
 
 
 def istio_api(applier):
-    """``{served, api_version, kinds, missing}`` of networking.istio.io on this cluster."""
-    for version in ISTIO_VERSIONS:
-        if applier.has_kind(version, "VirtualService"):
-            kinds = [k for k in ("Gateway", "VirtualService", "DestinationRule") if applier.has_kind(version, k)]
-            missing = [k for k in ("Gateway", "VirtualService") if k not in kinds]
-            return {"served": not missing, "api_version": version, "kinds": kinds, "missing": missing}
-    return {"served": False, "api_version": None, "kinds": [], "missing": ["Gateway", "VirtualService"]}
+    """``{served, api_version, kinds, missing}`` of networking.istio.io on this cluster (a discovery error -
+    429, 5xx, 403, no connection - fails the diagnosis instead of reading as "Istio is not installed")."""
+    found = find_api(applier.params, NETWORKING_GROUP, ("Gateway", "VirtualService", "DestinationRule"))
+    missing = [k for k in ("Gateway", "VirtualService") if k not in found["kinds"]]
+    return {"served": not missing, "api_version": found["api_version"], "kinds": found["kinds"], "missing": missing}
 
 
 def collect_gateway(applier, opts):

@@ -19,6 +19,8 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors i
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.ownership import FIELD_MANAGER
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import (
     get_api_client, get_dynamic_client, unreachable_error)
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.discovery import (
+    NotServedError, not_served_error, serves)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.errors import api_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.fields import decide, ownership_of
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.removal import (
@@ -86,25 +88,36 @@ class KubeApplier:
             raise unreachable_error(self.host, exc)
 
     def resource(self, api_version, kind):
-        """The API resource, or an EdgeError saying the API (e.g. an Istio CRD) is not installed."""
+        """The API resource; a NotServedError only when the API server says it does not serve the kind.
+
+        The library's discovery answers "no match" for an API that failed (a 503 of the group) as well: then
+        the API server is asked directly (k8s/discovery.py), and its error is reported as such.
+        """
         try:
             return self._call("discover %s %s" % (api_version, kind), self.client.resources.get,
                               api_version=api_version, kind=kind)
         except ResourceNotFoundError:
-            try:
-                self.client.resources.invalidate_cache()
-                return self.client.resources.get(api_version=api_version, kind=kind)
-            except ResourceNotFoundError:
-                raise EdgeError(
-                    "The cluster does not serve %s %s (no matches for kind %s)." % (api_version, kind, kind),
-                    code="NoKindMatch",
-                    hint="Install the CRDs first (Istio's base chart: role meshops.istio_edge.istio).")
+            pass
+        if not serves(self.params, api_version, kind):
+            raise not_served_error(
+                "The cluster does not serve %s %s (no matches for kind %s)." % (api_version, kind, kind),
+                hint="Install the CRDs first (Istio's base chart: role meshops.istio_edge.istio).")
+        try:
+            self.client.resources.invalidate_cache()
+            return self._call("discover %s %s" % (api_version, kind), self.client.resources.get,
+                              api_version=api_version, kind=kind)
+        except ResourceNotFoundError:
+            raise EdgeError(
+                "The API server lists %s %s, but the kubernetes library's discovery of %s failed." % (
+                    api_version, kind, api_version), code="DiscoveryFailed",
+                hint="The API server answered an error for %s (see its logs); re-run." % api_version)
 
     def has_kind(self, api_version, kind):
+        """True when the cluster serves ``kind``; an error (429, 5xx, 403, unreachable) is raised, not False."""
         try:
             self.resource(api_version, kind)
             return True
-        except EdgeError:
+        except NotServedError:
             return False
 
     # -- reads ----------------------------------------------------------------------------------------

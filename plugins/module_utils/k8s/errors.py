@@ -59,8 +59,3 @@ def api_error(exc, action):
     text = "Kubernetes API error while trying to %s: %s %s: %s" % (action, status, reason, message.rstrip())
     hint = _forbidden_hint(payload, action) if status == 403 else _HINTS.get(status)
     return EdgeError(text, code=status, hint=hint, reason=reason)
-
-
-def is_no_match(exc):
-    """True for 'no matches for kind' / missing API group (CRDs not installed)."""
-    return exc.__class__.__name__ in ("ResourceNotFoundError", "ResourceNotUniqueError")

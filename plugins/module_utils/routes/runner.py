@@ -35,6 +35,7 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.telemetr
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.validate import app_scope, normalize_apps
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.adopt import take_over
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import KubeApplier, describe
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.discovery import NotServedError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.bulk import WRITTEN, BulkApplier
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.lease import Leases, leases_for
 
@@ -326,9 +327,7 @@ def _absent(apps, bulk, diff):
     names = set(a["name"] for a in apps)
     try:
         api = discover_api(bulk.applier, need_telemetry=False)
-    except EdgeError as exc:
-        if exc.code != "NoKindMatch":
-            raise
+    except NotServedError:  # the API server said so (404); a throttled or failed discovery is raised as such
         return dict(changed=False, apps=[dict(name=n, changed=False, objects=[]) for n in sorted(names)],
                     summary={"apps": len(names), "created": 0, "updated": 0, "deleted": 0, "unchanged": 0},
                     msg="Istio's CRDs are not installed, so no app object exists.", api_requests=dict(bulk.requests))

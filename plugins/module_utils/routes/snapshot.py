@@ -15,53 +15,36 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.ownership import MANAGED_SELECTOR
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.api import (
+    KINDS, NETWORKING_GROUP, TELEMETRY_GROUP)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs import destination_service, gateway_selects
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.check import selector_from_labels
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.ownership import owned_by
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.discovery import find_api, not_served_error
 
-NETWORKING_GROUP = "networking.istio.io"
-TELEMETRY_GROUP = "telemetry.istio.io"
-VERSION_PREFERENCE = ("v1", "v1beta1", "v1alpha3", "v1alpha1")
 PER_NAMESPACE_LIMIT = 3
 
 
 def crds_missing_error(kinds, group=NETWORKING_GROUP):
-    return EdgeError(
+    return not_served_error(
         "Istio's CRDs are not installed: the cluster does not serve %s %s (no matches for kind %s)."
-        % (group, "/".join(kinds), kinds[0]), code="NoKindMatch",
+        % (group, "/".join(kinds), kinds[0]),
         hint="Install Istio first (playbooks/install-istio.yml or role meshops.istio_edge.istio: the base chart "
              "brings the CRDs), then re-run. Nothing was changed.")
 
 
-def _versions(client, group, kind):
-    try:
-        found = client.resources.search(group=group, kind=kind)
-    except Exception:  # noqa: BLE001 - discovery errors are treated as "not served"
-        found = []
-    served = set(r.group_version.split("/", 1)[-1] for r in found if getattr(r, "group_version", None))
-    for version in VERSION_PREFERENCE:
-        if version in served:
-            return "%s/%s" % (group, version)
-    return None
-
-
 def discover_api(applier, need_telemetry=False):
-    """``{"networking": "networking.istio.io/<v>", "telemetry": ... or None}``; refuses when Istio is missing."""
-    client = applier.client
-    networking = _versions(client, NETWORKING_GROUP, "VirtualService")
-    telemetry = _versions(client, TELEMETRY_GROUP, "Telemetry")
-    if networking is None or (need_telemetry and telemetry is None):
-        client.resources.invalidate_cache()
-        networking = _versions(client, NETWORKING_GROUP, "VirtualService")
-        telemetry = _versions(client, TELEMETRY_GROUP, "Telemetry")
-    if networking is None:
-        raise crds_missing_error(["Gateway", "VirtualService", "DestinationRule"])
-    for kind in ("Gateway", "DestinationRule"):
-        if _versions(client, NETWORKING_GROUP, kind) is None:
-            raise crds_missing_error([kind])
-    if need_telemetry and telemetry is None:
-        raise crds_missing_error(["Telemetry"], TELEMETRY_GROUP)
-    return {"networking": networking, "telemetry": telemetry}
+    """``{"networking": "networking.istio.io/<v>", "telemetry": ... or None}``.
+
+    A NotServedError only when the API server says the CRDs are not there; any other discovery answer (429, 5xx,
+    403, no connection) is raised as the error it is."""
+    networking = find_api(applier.params, NETWORKING_GROUP, KINDS[NETWORKING_GROUP])
+    if networking["missing"]:
+        raise crds_missing_error(networking["missing"])
+    telemetry = find_api(applier.params, TELEMETRY_GROUP, KINDS[TELEMETRY_GROUP])
+    if need_telemetry and telemetry["missing"]:
+        raise crds_missing_error(telemetry["missing"], TELEMETRY_GROUP)
+    return {"networking": networking["api_version"], "telemetry": telemetry["api_version"]}
 
 
 def _index(items):

@@ -14,11 +14,11 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.common.lb_addre
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.wait import wait_until
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.health import (
     READY_PATH, STATUS_PORT, find_probe_route)
-from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.api import NETWORKING_GROUP, api_versions
+from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.api import NETWORKING_GROUP
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.discovery import find_api
 
 INTERNAL_LB_ANNOTATION = "service.beta.kubernetes.io/azure-load-balancer-internal"
 PLS_CREATE_ANNOTATION = "service.beta.kubernetes.io/azure-pls-create"
-ISTIO_APIS = api_versions(NETWORKING_GROUP)
 
 
 class GatewayReader:
@@ -78,10 +78,10 @@ class GatewayReader:
         return annotations
 
     def istio_api(self):
-        for api in ISTIO_APIS:
-            if self.kube.has_kind(api, "VirtualService"):
-                return api
-        return None
+        """The networking.istio.io version serving VirtualService and Gateway, or None when the cluster says it
+        serves none (a discovery error is raised as such)."""
+        found = find_api(self.kube.params, NETWORKING_GROUP, ("VirtualService", "Gateway"))
+        return None if found["missing"] else found["api_version"]
 
     def probe_route(self, service, probe_path, host, port, check_mode, warnings):
         """The live route answering Front Door's probe; an error (a warning in check mode) when none does."""
