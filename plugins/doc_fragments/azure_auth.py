@@ -68,8 +68,8 @@ options:
     type: bool
     default: false
 requirements:
-  - azure-identity >= 1.15.0
-  - azure-core >= 1.30.0
+  - azure-identity >= 1.15.0, < 2
+  - azure-core >= 1.30.0, < 2
 notes:
   - The options and environment variables follow azure.azcollection, so existing AWX "Microsoft Azure
     Resource Manager" credentials carry over. Use the C(group/meshops.istio_edge.azure) action group to set

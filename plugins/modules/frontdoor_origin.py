@@ -30,6 +30,9 @@ description:
     reverse order (security policy, route, custom domains, origin, origin group, endpoint, profile).
 author:
   - meshops platform team (@meshops)
+requirements:
+  - azure-mgmt-cdn >= 13.1.0, < 15
+  - azure-mgmt-network >= 25.0.0, < 34
 options:
   state:
     description:
