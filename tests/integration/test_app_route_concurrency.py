@@ -204,4 +204,3 @@ def test_an_expired_lease_is_taken_over_and_a_no_op_run_takes_none(ansible, kube
     again = ansible.module("app_route", module_args(gw_ns, [app(namespace, "late", host)], lease_wait=2))
     assert not again["failed"] and again["changed"] is False and "lease" not in again, again
     holder.release()
-

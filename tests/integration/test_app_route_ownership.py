@@ -40,8 +40,8 @@ def managers(obj):
                   if not e.get("subresource"))
 
 
-def test_a_hand_made_object_with_the_apps_name_is_refused_naming_it_and_its_managers(ansible, kube, namespace,
-                                                                                      gw_ns):
+def test_a_hand_made_object_with_the_apps_name_is_refused_naming_it_and_its_managers(
+        ansible, kube, namespace, gw_ns):
     make_workload(kube, namespace, "web", {"http": 8080})
     before = hand_made(kube, namespace)
     result = run(ansible, gw_ns, [fx_app(namespace)])

@@ -21,7 +21,6 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.istio.refs impo
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.fields import HTTP_PROTOCOLS
 
 
-
 class Problem:
     def __init__(self, path, problem, fix, code=None):
         self.path, self.problem, self.fix, self.code = path, problem.rstrip("."), fix, code

@@ -149,8 +149,8 @@ def describe_match(match):
     match = normalize_match(match)
     kind, value, fold = _uri(match)
     text = "%s %s%s" % (kind, value, " (ignoring case)" if fold else "")
-    extra = sorted(_conditions(match)) + sorted(k for k in match if k not in _NOT_CONDITIONS
-                                                 and k not in _STRING_CONDITIONS + _MAP_CONDITIONS)
+    others = _NOT_CONDITIONS | set(_STRING_CONDITIONS + _MAP_CONDITIONS)
+    extra = sorted(_conditions(match)) + sorted(k for k in match if k not in others)
     if extra:
         text += " with %s" % ", ".join(extra)
     return text
