@@ -118,14 +118,13 @@ def gateway_why(applier, deployment, pods):
         return None
     rs = _replica_set(applier, deployment)
     if rs is None:
-        why["events"] = events_mod.latest(
-            [events_mod.slim_event(e) for e in _events_of(applier, meta(deployment).get("namespace"), "Deployment",
-                                                        meta(deployment).get("name"))
-             if (e.get("type") or "") == "Warning"])
+        events = _events_of(applier, meta(deployment).get("namespace"), "Deployment", meta(deployment).get("name"))
+        why["events"] = events_mod.latest([events_mod.slim_event(e) for e in events
+                                           if (e.get("type") or "") == "Warning"])
         return why
     why["replicaset"] = "%s/%s" % (meta(rs).get("namespace"), meta(rs).get("name"))
-    slim = [events_mod.slim_event(e) for e in _events_of(applier, meta(rs).get("namespace"), "ReplicaSet",
-                                                            meta(rs).get("name"))]
+    events = _events_of(applier, meta(rs).get("namespace"), "ReplicaSet", meta(rs).get("name"))
+    slim = [events_mod.slim_event(e) for e in events]
     why["events"] = events_mod.latest([e for e in slim if e["type"] == "Warning"])
     why["webhooks"] = events_mod.refusing_webhooks(why["events"])
     for hook in why["webhooks"]:

@@ -64,10 +64,9 @@ def from_slices(slices, name, namespace):
         if not_ready:
             subset["notReadyAddresses"] = not_ready
         subsets.append(subset)
+    names = sorted((s.get("metadata") or {}).get("name") or "?" for s in slices)
     return {"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": name, "namespace": namespace},
-            "subsets": subsets,
-            "source": "EndpointSlice %s" % ", ".join(sorted((s.get("metadata") or {}).get("name") or "?"
-                                                             for s in slices))}
+            "subsets": subsets, "source": "EndpointSlice %s" % ", ".join(names)}
 
 
 def pods_of(endpoints, ready=False):
