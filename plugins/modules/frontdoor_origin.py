@@ -13,8 +13,8 @@ module: frontdoor_origin
 short_description: Put Azure Front Door Premium in front of the Istio gateway over Private Link
 version_added: 0.1.0
 description:
-  - Ensures the Azure Front Door chain in front of the Istio ingress gateway's internal load balancer
-    (seed 004) - a Front Door profile (sku C(Premium_AzureFrontDoor)), an AFD endpoint, an origin group with a
+  - Ensures the Azure Front Door chain in front of the Istio ingress gateway's internal load balancer, over
+    Private Link - a Front Door profile (sku C(Premium_AzureFrontDoor)), an AFD endpoint, an origin group with a
     health probe, an origin whose host is the internal load balancer IP with a shared private link to the
     Private Link Service AKS made for the gateway Service, a route, and optionally custom domains with
     managed certificates and a WAF security policy.

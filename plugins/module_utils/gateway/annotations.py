@@ -3,8 +3,11 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Service annotations per edge profile (private, pure: no I/O).
 
-- ``alb``: health-check annotations read by the AWS Load Balancer Controller from the backend Service (Service
-  annotations override the Ingress ones; an Ingress-level healthcheck-port gets ignored).
+- ``alb``: health-check annotations read by the AWS Load Balancer Controller from the backend Service. The controller
+  also reads them from the Ingress, and uses the Ingress's when the Service sets none; the Service's win. They go on
+  the Service because the health check belongs to the gateway, not to one Ingress: every Ingress that sends traffic
+  to the gateway (another team's, another member of an IngressGroup) gets the same health check, and the named
+  port ``status-port`` is resolved against this Service's ports.
 - ``nlb``: the controller's NLB annotations (type external, target type, scheme, attributes, TLS, health check).
 - ``azure_private_link``: internal LB + managed Private Link Service + per-port probes of the status port.
 """

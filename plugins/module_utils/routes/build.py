@@ -142,7 +142,7 @@ def telemetry_name(app, service, several):
 
 
 def build_telemetry(app, target, api=None, several=False):
-    """Envoy access logging (seed 003's Telemetry) for the workloads behind one of the app's Services.
+    """Envoy access logging (an Istio Telemetry with the envoy provider) for the workloads behind one of the app's Services.
 
     ``target`` is ``(Service name, the Service's pod selector)``. The Telemetry selects those workloads: a
     namespace-wide one (no selector) would change logging for every other workload of the namespace, and Istio
