@@ -132,7 +132,8 @@ def test_tcp_port_claims_need_overlapping_hosts():
 ])
 def test_match_relation(a, b, relation):
     assert match_relation(a, b) == relation
-    assert match_relation(b, a) == relation
+    swapped = (b, a)
+    assert match_relation(*swapped) == relation  # symmetric
 
 
 def test_catch_all_as_istio_merges_it():
