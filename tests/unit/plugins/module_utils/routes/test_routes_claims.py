@@ -102,7 +102,7 @@ def test_tcp_port_claims_need_overlapping_hosts():
     assert conflicts(mine, [("app pg", other)]) == []
 
 
-@pytest.mark.parametrize("a, b, relation", [
+@pytest.mark.parametrize("one, other, relation", [
     (None, prefix("/"), SAME),                                   # no match is prefix /
     ({"name": "x"}, None, SAME),                                 # a match's name is a label
     (prefix("/", ignoreUriCase=True), prefix("/"), SAME),        # nothing to fold in "/"
@@ -130,10 +130,9 @@ def test_tcp_port_claims_need_overlapping_hosts():
      OVERLAP),
     (prefix("/", method={"exact": "GET"}), prefix("/", method={"exact": "POST"}), DISJOINT),
 ])
-def test_match_relation(a, b, relation):
-    assert match_relation(a, b) == relation
-    swapped = (b, a)
-    assert match_relation(*swapped) == relation  # symmetric
+def test_match_relation(one, other, relation):
+    assert match_relation(one, other) == relation
+    assert match_relation(other, one) == relation  # symmetric
 
 
 def test_catch_all_as_istio_merges_it():
