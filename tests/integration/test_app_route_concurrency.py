@@ -204,3 +204,28 @@ def test_an_expired_lease_is_taken_over_and_a_no_op_run_takes_none(ansible, kube
     again = ansible.module("app_route", module_args(gw_ns, [app(namespace, "late", host)], lease_wait=2))
     assert not again["failed"] and again["changed"] is False and "lease" not in again, again
     holder.release()
+
+
+def test_removing_an_app_waits_for_a_run_of_the_same_app(ansible, kube, namespace, gw_ns):
+    make_workload(kube, namespace, "web", {"http": 8080})
+    host = "gone-%s.example.com" % namespace
+    assert not ansible.module("app_route", module_args(gw_ns, [app(namespace, "gone", host)]))["failed"]
+    holder = Holder(kube, gw_ns, "app gone")  # another run routing app gone right now
+    absent = dict(module_args(gw_ns, [app(namespace, "gone", host)], lease_wait=2), state="absent")
+    result = ansible.module("app_route", absent)
+    assert result["failed"] and result["code"] == "LeaseHeld" and holder.identity in result["msg"], result
+    assert list_owned(kube, "VirtualService", namespace) == ["gone"]
+    holder.release()
+    result = ansible.module("app_route", absent)
+    assert not result["failed"] and result["summary"]["deleted"] == 2, result
+    assert result["lease"]["waited_for"] == []
+    assert list_owned(kube, "VirtualService", namespace) == []
+
+
+def test_removal_without_a_gateway_namespace_needs_no_lease(ansible, kube, namespace, gw_ns):
+    make_workload(kube, namespace, "web", {"http": 8080})
+    host = "nogw-%s.example.com" % namespace
+    assert not ansible.module("app_route", module_args(gw_ns, [app(namespace, "nogw", host)]))["failed"]
+    absent = dict(module_args("no-such-namespace", [app(namespace, "nogw", host)]), state="absent")
+    result = ansible.module("app_route", absent)
+    assert not result["failed"] and result["summary"]["deleted"] == 2 and "lease" not in result, result

@@ -249,8 +249,9 @@ class Leases:
         if written is None and lease is None:
             raise EdgeError(
                 "Cannot create Lease %s/%s: namespace %s does not exist." % (self.namespace, name, self.namespace),
-                code=404, hint="Set the gateway namespace option to the namespace of the gateway workload (the Leases "
-                "that serialize runs live there). Nothing was changed.")
+                code="NamespaceNotFound",
+                hint="Set the gateway namespace option to the namespace of the gateway workload (the Leases that "
+                     "serialize runs live there). Nothing was changed.")
         if not isinstance(written, dict):   # 409: another run was faster (or it was deleted): read it again
             return False, None, None
         self.held[name] = written

@@ -55,7 +55,7 @@ def run_app_route(params, check_mode=False, diff=False):
     applier = KubeApplier(params, check_mode=check_mode)
     bulk = BulkApplier(applier, parallel=parallel)
     if params["state"] == "absent":
-        return _absent(apps, bulk, diff)
+        return _absent(apps, bulk, diff, params)
     api = discover_api(applier, any(a["access_log"] for a in apps))
     run = _prepare(apps, bulk, api, params)
     if check_mode or not run.writes():
@@ -323,7 +323,7 @@ def _result(apps, per_app, results, snap, selector, bulk, diff, warnings):
     return result
 
 
-def _absent(apps, bulk, diff):
+def _absent(apps, bulk, diff, params):
     names = set(a["name"] for a in apps)
     try:
         api = discover_api(bulk.applier, need_telemetry=False)
@@ -331,6 +331,32 @@ def _absent(apps, bulk, diff):
         return dict(changed=False, apps=[dict(name=n, changed=False, objects=[]) for n in sorted(names)],
                     summary={"apps": len(names), "created": 0, "updated": 0, "deleted": 0, "unchanged": 0},
                     msg="Istio's CRDs are not installed, so no app object exists.", api_requests=dict(bulk.requests))
+    snap, run = _absent_plan(apps, bulk, api)
+    report = None
+    if run.writes() and not bulk.applier.check_mode:
+        try:
+            with _leases(bulk.applier, params, apps, ["app %s" % n for n, acts in run.per_app.items() if acts]) \
+                    as leases:
+                snap, run = _absent_plan(apps, bulk, api)  # again: what a run before us did counts
+                results = _write(run, bulk, leases)
+            report = leases.report()
+        except EdgeError as exc:
+            if exc.code != "NamespaceNotFound":
+                raise
+            results = _write(run, bulk)  # no gateway namespace: no run can hold a Lease there
+    else:
+        results = _write(run, bulk)
+    result = _result(apps, run.per_app, results, snap, None, bulk, diff, [])
+    if report:
+        result["lease"] = report
+        result["api_requests"]["lease"] = sum(report["requests"].values())
+    result.pop("gateway")
+    return result
+
+
+def _absent_plan(apps, bulk, api):
+    """The deletes of ``state=absent``: every object owned by the apps (within their namespaces when known)."""
+    names = set(a["name"] for a in apps)
     snap = Snapshot(bulk, api, None, None)
     scopes = dict((a["name"], app_scope(a)) for a in apps)
     fallback = None
@@ -345,8 +371,5 @@ def _absent(apps, bulk, diff):
         action = dict(op="delete", desired=None, live=obj, app=owner)
         deletes[obj["kind"]].append(action)
         per_app[owner].append(action)
-    results = bulk.run([deletes[k] for k in DELETE_ORDER if deletes[k]])
     snap.services = {}
-    result = _result(apps, per_app, results, snap, None, bulk, diff, [])
-    result.pop("gateway")
-    return result
+    return snap, _Run(phases=[deletes[k] for k in DELETE_ORDER if deletes[k]], per_app=per_app)
