@@ -83,3 +83,32 @@ def test_summarize():
     out = summarize(_cert("a", "*.example.com", sans=["*.example.com", "example.com"], issued=_t(1)))
     assert out == {"arn": "a", "domain_name": "*.example.com", "subject_alternative_names": ["*.example.com", "example.com"],
                    "status": "ISSUED", "type": None, "issued_at": "2026-01-01T00:00:00+00:00"}
+
+
+def test_certificate_problem_by_status_and_expiry():
+    from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.acm import certificate_problem
+    now = _t(10)
+    assert certificate_problem(dict(_cert("a", "shop.example.com"), NotAfter=_t(20)), now) is None
+    pending = certificate_problem(_cert("arn:p", "shop.example.com", status="PENDING_VALIDATION"), now)
+    assert pending[0] == "is PENDING_VALIDATION, not ISSUED"
+    assert "DomainValidationOptions" in pending[1] and "arn:p" in pending[1]
+    assert certificate_problem(_cert("a", "x.example.com", status="EXPIRED"), now)[0] == "is EXPIRED, not ISSUED"
+    expired = certificate_problem(dict(_cert("a", "shop.example.com"), NotAfter=_t(9)), now)
+    assert expired[0].startswith("expired on 2026-01-09")
+    assert "not ISSUED" in certificate_problem(_cert("a", "x", status="SOMETHING_NEW"), now)[0]
+
+
+def test_uncovered_hostnames_one_wildcard_label_and_several_certificates():
+    from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.acm import uncovered_hostnames
+    wildcard = _cert("a", "*.example.com")
+    other = _cert("b", "api.example.org", sans=["api.example.org", "www.example.org"])
+    hosts = ["shop.example.com", "a.b.example.com", "example.com", "www.example.org"]
+    assert uncovered_hostnames(hosts, [wildcard]) == ["a.b.example.com", "example.com", "www.example.org"]
+    assert uncovered_hostnames(hosts, [wildcard, other]) == ["a.b.example.com", "example.com"]
+    assert uncovered_hostnames([], [wildcard]) == []
+
+
+def test_arn_region():
+    from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.acm import arn_region
+    assert arn_region("arn:aws:acm:eu-west-1:123456789012:certificate/abc") == "eu-west-1"
+    assert arn_region("arn:aws:iam::123456789012:server-certificate/x") is None
