@@ -7,7 +7,16 @@ kube-apiserver and moto: for every Ingress of class ``alb`` (grouped by ``group.
 creates an ALB, target groups and listeners in moto with the controller's tags, and for every Service of type
 LoadBalancer with ``service.beta.kubernetes.io/aws-load-balancer-type: external`` an NLB; then it writes the
 load balancer's DNS name into the Ingress/Service status through the API server. Stacks whose Kubernetes
-objects are gone are deleted, like the controller's finalizer does.
+objects are gone are deleted.
+
+Where the real controller surprises, the stand-in does the same (aws_controller_kube.py, aws_controller_aws.py):
+only Ingresses of an IngressClass with controller ``ingress.k8s.aws/alb`` are served (it installs IngressClass
+``alb`` like the controller's Helm chart); the ALB's name hashes the cluster, the stack and the **scheme**, so a
+scheme change makes a new ALB, which provisions for ``replace_seconds`` before the Ingress address moves to it
+and the old ALB is deleted; an HTTPS listener whose certificate is unknown or not ISSUED, subnets not tagged for
+the scheme, or IngressGroup members that contradict each other leave the Ingress without an address and leave
+a Warning event on it (``FailedBuildModel`` / ``FailedDeployModel``); a finalizer keeps a deleted Ingress until
+its ALB is gone (``release()`` drops the finalizers when a test is done with the stand-in).
 
 It derives the target-group health checks the way the controller documents it, which is what the collection
 verifies: Service annotations override Ingress annotations; ``healthcheck-port`` is ``traffic-port`` by
@@ -21,35 +30,23 @@ a process for molecule: ``python aws_controller.py --kubeconfig K --endpoint-url
 
 import argparse
 import contextlib
-import hashlib
-import json
 import os
-import re
 import signal
 import sys
 import threading
+import time
 
 import boto3
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 
-ALB_PREFIX = "alb.ingress.kubernetes.io/"
+from aws_controller_aws import CLUSTER_TAG, AwsSide, _hash, _sanitize, alb_name
+from aws_controller_kube import (ALB_PREFIX, KubeSide, ModelError, class_controllers, ensure_ingress_class,
+                                 finalizer_of, group_settings, is_alb_ingress, stack_of)
+
 SVC_PREFIX = "service.beta.kubernetes.io/aws-load-balancer-"
-CLUSTER_TAG = "elbv2.k8s.aws/cluster"
 REGION = "us-east-1"
 CLUSTER = "testbed"
-
-
-def _sanitize(text, size):
-    return re.sub(r"[^a-zA-Z0-9]", "", text)[:size]
-
-
-def _hash(*parts):
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:10]
-
-
-def _tags(mapping):
-    return [{"Key": k, "Value": v} for k, v in sorted(mapping.items())]
 
 
 def _find_port(svc, ref):
@@ -75,147 +72,42 @@ def resolve_hc_port(raw, svc, target_type):
     raise ValueError("cannot use named healthCheckPort for IP TargetType when targetPort is named")
 
 
-class FakeLoadBalancerController:
-    """Reconciles Ingresses (ALB) and Services (NLB) of the test bed into moto."""
+class FakeLoadBalancerController(AwsSide):
+    """Reconciles Ingresses (ALB) and Services (NLB) of the test bed into moto.
 
-    def __init__(self, kubeconfig, endpoint_url=None, region="us-east-1", cluster_name="testbed", session=None):
+    ``replace_seconds``: how long a replacement ALB (new scheme) provisions before the Ingress address moves to it
+    and the old ALB is deleted (the real controller takes tens of seconds).
+    """
+
+    def __init__(self, kubeconfig, endpoint_url=None, region="us-east-1", cluster_name="testbed", session=None,
+                 replace_seconds=3.0):
         api = k8s_config.new_client_from_config(config_file=kubeconfig)
         self.core = k8s.CoreV1Api(api)
         self.net = k8s.NetworkingV1Api(api)
-        session = session or boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                                   region_name=region)
-        kwargs = {"endpoint_url": endpoint_url} if endpoint_url else {}
-        self.elbv2 = session.client("elbv2", region_name=region, **kwargs)
-        self.ec2 = session.client("ec2", region_name=region, **kwargs)
-        self.cluster = cluster_name
+        self.kube = KubeSide(self.core, self.net)
+        AwsSide.__init__(self, endpoint_url, region, cluster_name, session)
+        self.replace_seconds = replace_seconds
         self.errors = {}          # stack -> last error (like the controller's events)
-        self._network = None
-
-    # -- AWS plumbing ---------------------------------------------------------------------------------
-    def network(self):
-        """A VPC with two subnets and two instances standing for the cluster's nodes (created once)."""
-        if self._network:
-            return self._network
-        vpcs = self.ec2.describe_vpcs(Filters=[{"Name": "tag:meshops-testbed", "Values": ["eks"]}])["Vpcs"]
-        if vpcs:
-            vpc = vpcs[0]["VpcId"]
-            subnets = [s["SubnetId"] for s in self.ec2.describe_subnets(
-                Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]]
-            nodes = [i["InstanceId"] for r in self.ec2.describe_instances(
-                Filters=[{"Name": "tag:meshops-testbed", "Values": ["node"]},
-                         {"Name": "instance-state-name", "Values": ["running", "pending"]}])["Reservations"]
-                     for i in r["Instances"]]
-        else:
-            vpc = self.ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=[{
-                "ResourceType": "vpc", "Tags": [{"Key": "meshops-testbed", "Value": "eks"}]}])["Vpc"]["VpcId"]
-            subnets = [self.ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.%d.0/24" % (i + 1),
-                                              AvailabilityZone=self.elbv2.meta.region_name + az)["Subnet"]["SubnetId"]
-                       for i, az in enumerate(("a", "b"))]
-            nodes = [i["InstanceId"] for i in self.ec2.run_instances(
-                ImageId="ami-12c6146b", MinCount=2, MaxCount=2, SubnetId=subnets[0], TagSpecifications=[{
-                    "ResourceType": "instance", "Tags": [{"Key": "meshops-testbed", "Value": "node"}]}])["Instances"]]
-        self._network = {"vpc": vpc, "subnets": subnets, "nodes": nodes}
-        return self._network
-
-    def _tags_of(self, arns):
-        out = {}
-        for i in range(0, len(arns), 20):
-            for d in self.elbv2.describe_tags(ResourceArns=arns[i:i + 20])["TagDescriptions"]:
-                out[d["ResourceArn"]] = {t["Key"]: t["Value"] for t in d["Tags"]}
-        return out
-
-    def _stacks(self, stack_tag):
-        lbs = self.elbv2.describe_load_balancers()["LoadBalancers"]
-        tags = self._tags_of([lb["LoadBalancerArn"] for lb in lbs]) if lbs else {}
-        return {tags[lb["LoadBalancerArn"]][stack_tag]: lb for lb in lbs
-                if tags.get(lb["LoadBalancerArn"], {}).get(CLUSTER_TAG) == self.cluster
-                and stack_tag in tags.get(lb["LoadBalancerArn"], {})}
-
-    def _delete_lb(self, lb):
-        try:
-            tgs = self.elbv2.describe_target_groups(LoadBalancerArn=lb["LoadBalancerArn"])["TargetGroups"]
-        except self.elbv2.exceptions.TargetGroupNotFoundException:  # moto: the stack failed before its TGs
-            tgs = []
-        for listener in self.elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]:
-            self.elbv2.delete_listener(ListenerArn=listener["ListenerArn"])
-        self.elbv2.delete_load_balancer(LoadBalancerArn=lb["LoadBalancerArn"])
-        for tg in tgs:
-            self.elbv2.delete_target_group(TargetGroupArn=tg["TargetGroupArn"])
-
-    def _ensure_lb(self, stacks, stack, stack_tag, name, lb_type, scheme, extra_tags):
-        lb = stacks.get(stack)
-        if lb is not None and lb["Scheme"] != scheme:        # the scheme cannot change in place
-            self._delete_lb(lb)
-            lb = None
-        if lb is None:
-            tags = dict(extra_tags, **{CLUSTER_TAG: self.cluster, stack_tag: stack,
-                                       stack_tag.split("/")[0] + "/resource": "LoadBalancer"})
-            lb = self.elbv2.create_load_balancer(Name=name, Subnets=self.network()["subnets"], Scheme=scheme,
-                                                 Type=lb_type, Tags=_tags(tags))["LoadBalancers"][0]
-        return lb
-
-    def _ensure_tg(self, lb_tags, resource_tag, resource, spec):
-        """Create or update a target group; (re-)register its targets."""
-        existing = self.elbv2.describe_target_groups()["TargetGroups"]
-        tags = self._tags_of([tg["TargetGroupArn"] for tg in existing]) if existing else {}
-        tg = next((t for t in existing if tags.get(t["TargetGroupArn"], {}).get(resource_tag) == resource), None)
-        hc = {"HealthCheckProtocol": spec["hc_protocol"], "HealthCheckPort": spec["hc_port"]}
-        if spec.get("hc_path"):
-            hc["HealthCheckPath"] = spec["hc_path"]
-        if tg is not None and (tg["TargetType"] != spec["target_type"] or tg["Port"] != spec["port"]):
-            for lst in self.elbv2.describe_listeners(LoadBalancerArn=tg["LoadBalancerArns"][0])["Listeners"] \
-                    if tg.get("LoadBalancerArns") else []:
-                self.elbv2.delete_listener(ListenerArn=lst["ListenerArn"])
-            self.elbv2.delete_target_group(TargetGroupArn=tg["TargetGroupArn"])
-            tg = None
-        if tg is None:
-            name = "k8s-%s-%s" % (_sanitize(resource, 16), _hash(self.cluster, resource))
-            tg = self.elbv2.create_target_group(
-                Name=name[:32], Protocol=spec["protocol"], Port=spec["port"], VpcId=self.network()["vpc"],
-                TargetType=spec["target_type"], Tags=_tags(dict(lb_tags, **{resource_tag: resource})),
-                **hc)["TargetGroups"][0]
-        elif any(tg.get(k) != v for k, v in hc.items()):
-            self.elbv2.modify_target_group(TargetGroupArn=tg["TargetGroupArn"], **hc)
-        if spec["target_type"] == "instance":
-            targets = [{"Id": node, "Port": spec["port"]} for node in self.network()["nodes"]]
-        else:
-            targets = [{"Id": "10.0.1.%d" % (10 + i), "Port": spec["port"]} for i in range(2)]
-        current = self.elbv2.describe_target_health(TargetGroupArn=tg["TargetGroupArn"])["TargetHealthDescriptions"]
-        stale = [d["Target"] for d in current if d["Target"] not in targets]
-        if stale:
-            self.elbv2.deregister_targets(TargetGroupArn=tg["TargetGroupArn"], Targets=stale)
-        self.elbv2.register_targets(TargetGroupArn=tg["TargetGroupArn"], Targets=targets)
-        return tg
-
-    def _ensure_listener(self, lb, port, protocol, actions, certs=None):
-        listeners = self.elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
-        current = next((x for x in listeners if x["Port"] == port), None)
-        kwargs = {"Protocol": protocol, "Port": port, "DefaultActions": actions}
-        if certs:
-            kwargs["Certificates"] = [{"CertificateArn": certs[0]}]
-        if current is None:
-            current = self.elbv2.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], **kwargs)["Listeners"][0]
-        else:
-            self.elbv2.modify_listener(ListenerArn=current["ListenerArn"], **kwargs)
-        if certs and len(certs) > 1:
-            self.elbv2.add_listener_certificates(ListenerArn=current["ListenerArn"],
-                                                 Certificates=[{"CertificateArn": c} for c in certs[1:]])
-        return current
+        ensure_ingress_class(self.net)      # the controller's Helm chart installs IngressClass alb
 
     # -- Ingress -> ALB -------------------------------------------------------------------------------
     def _alb_ingresses(self):
-        out = {}
+        """``(wanted, deleting)``: {stack: [Ingress]} of the Ingresses this controller serves, in group order, and
+        {stack: [Ingress]} of those being deleted that still carry its finalizer."""
+        controllers = class_controllers(self.net)
+        wanted, deleting = {}, {}
         for ing in self.net.list_ingress_for_all_namespaces().items:
-            ann = ing.metadata.annotations or {}
-            cls = ing.spec.ingress_class_name or ann.get("kubernetes.io/ingress.class")
-            if cls != "alb" or ing.metadata.deletion_timestamp:
+            if not is_alb_ingress(ing, controllers):
                 continue
-            stack = ann.get(ALB_PREFIX + "group.name") or "%s/%s" % (ing.metadata.namespace, ing.metadata.name)
-            out.setdefault(stack, []).append(ing)
-        for members in out.values():
+            if ing.metadata.deletion_timestamp:
+                if finalizer_of(ing) in (ing.metadata.finalizers or []):
+                    deleting.setdefault(stack_of(ing), []).append(ing)
+                continue
+            wanted.setdefault(stack_of(ing), []).append(ing)
+        for members in wanted.values():
             members.sort(key=lambda i: (int((i.metadata.annotations or {}).get(ALB_PREFIX + "group.order", 0)),
                                         i.metadata.namespace, i.metadata.name))
-        return out
+        return wanted, deleting
 
     def _backend_spec(self, ing, svc, backend_port):
         def ann(key, default=None):    # Service annotations override Ingress annotations
@@ -237,25 +129,20 @@ class FakeLoadBalancerController:
             "hc_path": ann("healthcheck-path", "/")}
 
     def _reconcile_alb(self, stacks, stack, members):
-        first = members[0].metadata.annotations or {}
-        scheme = first.get(ALB_PREFIX + "scheme", "internal")
-        listen, certs, redirect, tags = [], [], None, {}
+        """Build the group's model, deploy it (a new ALB when the name - cluster, stack, scheme - changed), and move
+        the members' address to it once it is provisioned; the replaced ALB is deleted then."""
         for ing in members:
-            ann = ing.metadata.annotations or {}
-            for item in json.loads(ann.get(ALB_PREFIX + "listen-ports", '[{"HTTP": 80}]')):
-                for proto, port in item.items():
-                    if (proto, port) not in listen:
-                        listen.append((proto, port))
-            for arn in filter(None, ann.get(ALB_PREFIX + "certificate-arn", "").split(",")):
-                if arn.strip() not in certs:
-                    certs.append(arn.strip())
-            redirect = redirect or ann.get(ALB_PREFIX + "ssl-redirect")
-            for item in filter(None, ann.get(ALB_PREFIX + "tags", "").split(",")):
-                key, value = (item.split("=", 1) + [""])[:2]
-                tags[key.strip()] = value.strip()
-        name = "k8s-%s-%s" % (_sanitize(stack, 12), _hash(self.cluster, stack))
-        lb = self._ensure_lb(stacks, stack, "ingress.k8s.aws/stack", name[:32], "application", scheme, tags)
-        lb_tags = dict(tags, **{CLUSTER_TAG: self.cluster, "ingress.k8s.aws/stack": stack})
+            self.kube.add_finalizer(ing)
+        settings = group_settings(members)
+        scheme = settings["scheme"] or "internal"
+        subnets = self.subnets_for(scheme)
+        self.check_certificates(settings["certs"])
+        name = alb_name(self.cluster, stack, scheme)
+        current = [lb for lb in stacks.get(stack) or [] if lb["LoadBalancerName"] == name]
+        replaced = [lb for lb in stacks.get(stack) or [] if lb["LoadBalancerName"] != name]
+        lb = current[0] if current else self._create_lb(stack, "ingress.k8s.aws/stack", name, "application", scheme,
+                                                        settings["tags"], subnets)
+        lb_tags = dict(settings["tags"], **{CLUSTER_TAG: self.cluster, "ingress.k8s.aws/stack": stack})
         tgs = []
         for ing in members:
             for rule in ing.spec.rules or []:
@@ -267,13 +154,13 @@ class FakeLoadBalancerController:
                     tgs.append(self._ensure_tg(lb_tags, "ingress.k8s.aws/resource", resource,
                                                self._backend_spec(ing, svc, port_ref)))
         forward = [{"Type": "forward", "TargetGroupArn": tgs[0]["TargetGroupArn"]}]
-        for proto, port in listen:
-            if proto == "HTTP" and redirect:
-                actions = [{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": str(redirect),
-                                                                   "StatusCode": "HTTP_301"}}]
+        for proto, port in settings["listen"]:
+            if proto == "HTTP" and settings["redirect"]:
+                actions = [{"Type": "redirect", "RedirectConfig": {
+                    "Protocol": "HTTPS", "Port": str(settings["redirect"]), "StatusCode": "HTTP_301"}}]
             else:
                 actions = forward
-            listener = self._ensure_listener(lb, port, proto, actions, certs if proto == "HTTPS" else None)
+            listener = self._ensure_listener(lb, port, proto, actions, settings["certs"] if proto == "HTTPS" else None)
             rules = self.elbv2.describe_rules(ListenerArn=listener["ListenerArn"])["Rules"]
             attached = {a.get("TargetGroupArn") for r in rules for a in r["Actions"]}
             for prio, tg in enumerate(tgs[1:], start=1):
@@ -281,9 +168,12 @@ class FakeLoadBalancerController:
                     self.elbv2.create_rule(ListenerArn=listener["ListenerArn"], Priority=prio, Conditions=[
                         {"Field": "path-pattern", "Values": ["/*"]}],
                         Actions=[{"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}])
+        if replaced and time.monotonic() - self._born.get(lb["LoadBalancerArn"], 0) < self.replace_seconds:
+            return lb                 # the new ALB is still provisioning: the Ingress keeps the old address
         for ing in members:
-            self.net.patch_namespaced_ingress_status(ing.metadata.name, ing.metadata.namespace, {
-                "status": {"loadBalancer": {"ingress": [{"hostname": lb["DNSName"]}]}}})
+            self.kube.set_address(ing, lb["DNSName"])
+        for old in replaced:
+            self._delete_lb(old, target_groups=False)
         return lb
 
     # -- Service -> NLB -------------------------------------------------------------------------------
@@ -302,7 +192,8 @@ class FakeLoadBalancerController:
             tg_port = port.node_port if target_type == "instance" else (
                 port.target_port if isinstance(port.target_port, int) else port.port)
             spec = {"target_type": target_type, "port": tg_port, "protocol": port.protocol or "TCP",
-                    "hc_protocol": hc_protocol, "hc_port": resolve_hc_port(ann.get("healthcheck-port"), svc, target_type),
+                    "hc_protocol": hc_protocol,
+                    "hc_port": resolve_hc_port(ann.get("healthcheck-port"), svc, target_type),
                     "hc_path": ann.get("healthcheck-path", "/") if hc_protocol in ("HTTP", "HTTPS") else None}
             tg = self._ensure_tg(lb_tags, "service.k8s.aws/resource", "%s:%s" % (stack, port.port), spec)
             tls = bool(certs) and (not ssl_ports or str(port.port) in ssl_ports or port.name in ssl_ports)
@@ -316,14 +207,22 @@ class FakeLoadBalancerController:
     # -- loop -----------------------------------------------------------------------------------------
     def reconcile(self):
         stacks = self._stacks("ingress.k8s.aws/stack")
-        wanted = self._alb_ingresses()
+        wanted, deleting = self._alb_ingresses()
         for stack, members in wanted.items():
             try:
                 self._reconcile_alb(stacks, stack, members)
                 self.errors.pop(stack, None)
+            except ModelError as exc:
+                self.errors[stack] = str(exc)
+                for ing in members:
+                    self.kube.event(ing, exc.reason, str(exc))
             except Exception as exc:  # noqa: BLE001 - recorded like a controller event
                 self.errors[stack] = str(exc)
         self._delete_stacks(stacks, wanted)
+        for stack, gone in deleting.items():
+            if stack not in self.errors:
+                for ing in gone:          # the group went on without them, or their ALB is deleted
+                    self.kube.remove_finalizers(ing.metadata.namespace, ing.metadata.name)
         stacks = self._stacks("service.k8s.aws/stack")
         services = {}
         for svc in self.core.list_service_for_all_namespaces().items:
@@ -340,13 +239,21 @@ class FakeLoadBalancerController:
 
     def _delete_stacks(self, stacks, wanted):
         """Delete the load balancers whose Kubernetes objects are gone (a failure is recorded, then retried)."""
-        for stack, lb in stacks.items():
-            if stack not in wanted:
-                try:
+        for stack, lbs in stacks.items():
+            if stack in wanted:
+                continue
+            try:
+                for lb in lbs:
                     self._delete_lb(lb)
-                    self.errors.pop(stack, None)
-                except Exception as exc:  # noqa: BLE001 - recorded like a controller event
-                    self.errors[stack] = str(exc)
+                self.errors.pop(stack, None)
+            except Exception as exc:  # noqa: BLE001 - recorded like a controller event
+                self.errors[stack] = str(exc)
+
+    def release(self):
+        """Drop the finalizers this controller put on Ingresses (a test's clean-up: once the stand-in stops,
+        nobody would remove them and the test's namespace could never be deleted)."""
+        for namespace, name in sorted(self.kube.finalized):
+            self.kube.remove_finalizers(namespace, name)
 
     def errors_in(self, namespace):
         """The reconcile errors of this namespace's stacks (another test's namespace being deleted - its

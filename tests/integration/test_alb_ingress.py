@@ -12,38 +12,12 @@ test_alb_verify_inprocess.py.
 
 import time
 
-import pytest
-
 from aws_support import (  # noqa: F401  # pylint: disable=unused-import
-    aws, gateway_service_manifest, lb_controller, read_ingress as _ingress, unique, CLUSTER)
-
-ALB = "alb.ingress.kubernetes.io/"
-
-
-@pytest.fixture
-def gateway(kube, namespace):
-    """A NodePort gateway Service annotated for the ALB health check, as gateway_service profile alb does."""
-    svc = gateway_service_manifest(namespace, annotations={
-        ALB + "healthcheck-port": "status-port", ALB + "healthcheck-path": "/healthz/ready"})
-    created = kube.resources.get(api_version="v1", kind="Service").create(body=svc, namespace=namespace)
-    return created.to_dict()
+    ALB, alb_args as _args, alb_gateway, aws, gateway_service_manifest, lb_controller, read_ingress as _ingress,
+    request_cert as _cert, unique)
 
 
-def _args(namespace, **extra):
-    args = {"name": "edge", "namespace": namespace, "gateway_service": "istio-ingress", "cluster_name": CLUSTER,
-            "hostnames": ["shop.example.com"], "wait_timeout": 60}
-    args.update(extra)
-    return args
-
-
-def _cert(aws, domain, sans=None):
-    kwargs = {"DomainName": domain, "ValidationMethod": "DNS"}
-    if sans:
-        kwargs["SubjectAlternativeNames"] = sans
-    return aws["acm"].request_certificate(**kwargs)["CertificateArn"]
-
-
-def test_create_wait_verify_then_idempotent(ansible, kube, namespace, gateway, aws, lb_controller):
+def test_create_wait_verify_then_idempotent(ansible, kube, namespace, alb_gateway, aws, lb_controller):
     arn = _cert(aws, "*.example.com", ["example.com", "*.example.com"])
     args = _args(namespace, certificate_domain="shop.example.com", wait=True, verify="strict",
                  tags={"team": "platform"})
@@ -69,7 +43,7 @@ def test_create_wait_verify_then_idempotent(ansible, kube, namespace, gateway, a
     backend = ing["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
     assert backend == {"name": "istio-ingress", "port": {"number": 80}}
     # what the module found and verified
-    status_node_port = [p for p in gateway["spec"]["ports"] if p["name"] == "status-port"][0]["nodePort"]
+    status_node_port = [p for p in alb_gateway["spec"]["ports"] if p["name"] == "status-port"][0]["nodePort"]
     assert second["verification"]["status"] == "ok", second["verification"]
     assert second["verification"]["expected"]["health_check"]["port"] == str(status_node_port)
     assert second["address"] == second["load_balancer"]["dns_name"]
@@ -80,7 +54,7 @@ def test_create_wait_verify_then_idempotent(ansible, kube, namespace, gateway, a
     assert {(x["protocol"], x["port"]) for x in second["listeners"]} == {("HTTP", 80), ("HTTPS", 443)}
 
 
-def test_check_mode_writes_nothing_and_predicts(ansible, kube, namespace, gateway, aws):
+def test_check_mode_writes_nothing_and_predicts(ansible, kube, namespace, alb_gateway, aws):
     arn = _cert(aws, "shop.example.com")
     args = _args(namespace, certificate_arn=[arn], verify="none")
     result = ansible.module("alb_ingress", args, check=True, diff=True)
@@ -99,7 +73,7 @@ def test_check_mode_writes_nothing_and_predicts(ansible, kube, namespace, gatewa
     assert after["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"]
 
 
-def test_dropped_option_removes_its_annotation(ansible, kube, namespace, gateway, aws):
+def test_dropped_option_removes_its_annotation(ansible, kube, namespace, alb_gateway, aws):
     arn = _cert(aws, "shop.example.com")
     args = _args(namespace, certificate_arn=[arn], verify="none")
     assert ansible.module("alb_ingress", dict(args, tags={"a": "b"}, labels={"team": "edge"}, waf_acl_arn=(
@@ -117,7 +91,7 @@ def test_dropped_option_removes_its_annotation(ansible, kube, namespace, gateway
     assert ansible.module("alb_ingress", args)["changed"] is False
 
 
-def test_state_absent(ansible, kube, namespace, gateway, aws):
+def test_state_absent(ansible, kube, namespace, alb_gateway, aws):
     arn = _cert(aws, "shop.example.com")
     args = _args(namespace, certificate_arn=[arn], verify="none")
     assert ansible.module("alb_ingress", args)["changed"]
@@ -180,7 +154,7 @@ def test_ip_targets_use_pod_ports(ansible, kube, namespace, aws, lb_controller):
     assert result["target_groups"][0]["target_type"] == "ip"
 
 
-def test_ingress_group_shares_one_alb(ansible, kube, namespace, gateway, aws, lb_controller, unique):
+def test_ingress_group_shares_one_alb(ansible, kube, namespace, alb_gateway, aws, lb_controller, unique):
     arn = _cert(aws, "*.example.com")
     with lb_controller.running():
         one = ansible.module("alb_ingress", _args(namespace, name="one", certificate_arn=[arn], group_name=unique,
@@ -194,7 +168,7 @@ def test_ingress_group_shares_one_alb(ansible, kube, namespace, gateway, aws, lb
     assert two["group_members"] == ["%s/one" % namespace]
 
 
-def test_route53_alias_record(ansible, kube, namespace, gateway, aws, lb_controller):
+def test_route53_alias_record(ansible, kube, namespace, alb_gateway, aws, lb_controller):
     zone = aws["route53"].create_hosted_zone(Name="example.com", CallerReference=str(time.time()))["HostedZone"]
     arn = _cert(aws, "shop.example.com")
     args = _args(namespace, certificate_arn=[arn], wait=True, route53={"zone_name": "example.com"})
@@ -202,13 +176,16 @@ def test_route53_alias_record(ansible, kube, namespace, gateway, aws, lb_control
         first = ansible.module("alb_ingress", args, diff=True)
         assert not first["failed"], first.get("msg")
         second = ansible.module("alb_ingress", args)
-    assert first["changed"] is True and first["route53"]["changes"] == 1
-    assert second["changed"] is False and second["route53"]["changes"] == 0
-    records = aws["route53"].list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
-    [alias] = [r for r in records if r["Name"] == "shop.example.com." and r["Type"] == "A"]
-    assert alias["AliasTarget"]["DNSName"].rstrip(".") == first["load_balancer"]["dns_name"]
-    gone = ansible.module("alb_ingress", dict(args, state="absent"))
+        assert first["changed"] is True and first["route53"]["changes"] == 1
+        assert second["changed"] is False and second["route53"]["changes"] == 0
+        records = aws["route53"].list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
+        [alias] = [r for r in records if r["Name"] == "shop.example.com." and r["Type"] == "A"]
+        assert alias["AliasTarget"]["DNSName"].rstrip(".") == first["load_balancer"]["dns_name"]
+        # the controller's finalizer holds the Ingress until the ALB is deleted: wait needs the controller running
+        gone = ansible.module("alb_ingress", dict(args, state="absent"))
+    assert not gone["failed"], gone.get("msg")
     assert gone["changed"] is True and gone["route53"]["changes"] == 1
     records = aws["route53"].list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
     assert not [r for r in records if r["Name"] == "shop.example.com."]
     assert _ingress(kube, namespace) is None
+    assert aws["elbv2"].describe_load_balancers()["LoadBalancers"] == []

@@ -57,6 +57,7 @@ def prod(ansible, kube, testbed):
     assert rc == 0, out[-5000:]
     controller = FakeLoadBalancerController(testbed["kubeconfig"], testbed["aws_endpoint_url"], "eu-west-1", "prod-eks")
     yield gw_ns, cert, shaped, extra, controller
+    controller.release()                  # its finalizer would keep the gateway namespace from being deleted
     remove_app_namespaces(kube, APP_NAMESPACES)
     delete_namespace(kube, gw_ns)
 

@@ -45,9 +45,17 @@ def _unhealthy(self, target, ec2_backend):
 def inprocess_aws(monkeypatch):
     for var in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("MOTO_ACM_VALIDATION_WAIT", "0")
+    monkeypatch.setattr(moto.settings, "ACM_VALIDATION_WAIT", 0)     # requested certificates are ISSUED at once
     with moto.mock_aws():
         yield boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
+
+
+@pytest.fixture
+def controller(testbed, inprocess_aws):  # pylint: disable=redefined-outer-name
+    """The stand-in controller on the in-process moto; its finalizers are dropped afterwards."""
+    stand_in = FakeLoadBalancerController(testbed["kubeconfig"], None, REGION, CLUSTER, session=inprocess_aws)
+    yield stand_in
+    stand_in.release()
 
 
 def _aws_params(testbed):
@@ -55,7 +63,7 @@ def _aws_params(testbed):
             "endpoint_url": None, "aws_max_attempts": 2}
 
 
-def test_unhealthy_alb_targets(testbed, kube, namespace, inprocess_aws, monkeypatch):
+def test_unhealthy_alb_targets(testbed, kube, namespace, inprocess_aws, controller, monkeypatch):
     svc = gateway_service_manifest(namespace, annotations={ALB + "healthcheck-port": "status-port",
                                                            ALB + "healthcheck-path": "/healthz/ready"})
     kube.resources.get(api_version="v1", kind="Service").create(body=svc, namespace=namespace)
@@ -64,7 +72,6 @@ def test_unhealthy_alb_targets(testbed, kube, namespace, inprocess_aws, monkeypa
     params.update(_aws_params(testbed), name="edge", namespace=namespace, cluster_name=CLUSTER,
                   certificate_arn=[arn], hostnames=["shop.example.com"])
     assert run_alb_ingress(params)["verification"]["status"] == "pending"
-    controller = FakeLoadBalancerController(testbed["kubeconfig"], None, REGION, CLUSTER, session=inprocess_aws)
     controller.reconcile()
     assert not controller.errors_in(namespace), controller.errors
 
@@ -95,13 +102,13 @@ def test_unhealthy_alb_targets(testbed, kube, namespace, inprocess_aws, monkeypa
     assert err.value.details["findings"][0]["check"] == "targets.unhealthy"
 
 
-def test_unhealthy_nlb_targets(testbed, kube, namespace, inprocess_aws, monkeypatch):
+def test_unhealthy_nlb_targets(testbed, kube, namespace, inprocess_aws, controller, monkeypatch):
     svc = gateway_service_manifest(namespace, svc_type="LoadBalancer", annotations={
         NLB + "type": "external", NLB + "nlb-target-type": "ip", NLB + "scheme": "internet-facing",
         NLB + "healthcheck-protocol": "http", NLB + "healthcheck-port": "15021",
         NLB + "healthcheck-path": "/healthz/ready"})
     kube.resources.get(api_version="v1", kind="Service").create(body=svc, namespace=namespace)
-    FakeLoadBalancerController(testbed["kubeconfig"], None, REGION, CLUSTER, session=inprocess_aws).reconcile()
+    controller.reconcile()
     params = _defaults(nlb_info.argument_spec())
     params.update(_aws_params(testbed), name="istio-ingress", namespace=namespace, cluster_name=CLUSTER,
                   health_check="status_port")
@@ -114,7 +121,8 @@ def test_unhealthy_nlb_targets(testbed, kube, namespace, inprocess_aws, monkeypa
         run_nlb_info(dict(params, verify="strict"))
 
 
-def test_wait_lets_targets_finish_their_first_health_checks(testbed, kube, namespace, inprocess_aws, monkeypatch):
+def test_wait_lets_targets_finish_their_first_health_checks(testbed, kube, namespace, inprocess_aws, controller,
+                                                            monkeypatch):
     """With wait, targets still in 'initial' are polled until they settle, so strict does not fail early."""
     from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb import runner as alb_runner
     monkeypatch.setattr(alb_runner, "AWS_POLL_SECONDS", 0.1)
@@ -126,7 +134,7 @@ def test_wait_lets_targets_finish_their_first_health_checks(testbed, kube, names
     params.update(_aws_params(testbed), name="edge", namespace=namespace, cluster_name=CLUSTER,
                   certificate_arn=[arn], wait_timeout=30)
     run_alb_ingress(params)
-    FakeLoadBalancerController(testbed["kubeconfig"], None, REGION, CLUSTER, session=inprocess_aws).reconcile()
+    controller.reconcile()
     calls = []
     original = elbv2_models.FakeTargetGroup.health_for
 
