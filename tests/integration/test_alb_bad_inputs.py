@@ -10,7 +10,8 @@ import json
 
 import pytest
 
-from aws_support import aws, gateway_service_manifest, read_ingress as _ingress, unique, CLUSTER  # noqa: F401  # pylint: disable=unused-import
+from aws_support import (  # noqa: F401  # pylint: disable=unused-import
+    aws, gateway_service_manifest, read_ingress as _ingress, request_cert, unique, CLUSTER)
 
 ALB = "alb.ingress.kubernetes.io/"
 NO_AWS_FILES = {"AWS_CONFIG_FILE": "/nonexistent/aws-config", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-creds",
@@ -133,9 +134,12 @@ def test_group_conflicts_change_nothing(ansible, kube, namespace, aws, unique):
     """ssl-redirect on a second member and a differing scheme in the group are refused; the existing member and
     the refused one are left as they were."""
     _service(kube, namespace)
-    first = ansible.module("alb_ingress", _args(namespace, name="first", group_name=unique, verify="none"))
+    arn = request_cert(aws, "*.example.com")         # checked in ACM before anything is written
+    first = ansible.module("alb_ingress", _args(namespace, name="first", group_name=unique, verify="none",
+                                                certificate_arn=[arn]))
     assert first["changed"] and not first["failed"], first.get("msg")
-    second_args = _args(namespace, name="second", group_name=unique, verify="none", https_redirect=False)
+    second_args = _args(namespace, name="second", group_name=unique, verify="none", https_redirect=False,
+                        certificate_arn=[arn])
     assert ansible.module("alb_ingress", second_args)["changed"]
     before = {n: _ingress(kube, namespace, n)["metadata"]["resourceVersion"] for n in ("first", "second")}
 
@@ -147,7 +151,8 @@ def test_group_conflicts_change_nothing(ansible, kube, namespace, aws, unique):
     tags = ansible.module("alb_ingress", dict(second_args, tags={"env": "dev"}))
     assert not tags["failed"], tags.get("msg")          # no conflict: the first member sets no tags
     third = _refused(ansible, kube, namespace, _args(namespace, name="third", group_name=unique, verify="none",
-                                                     https_redirect=False, scheme="internal"), "scheme", name="third")
+                                                     https_redirect=False, scheme="internal", certificate_arn=[arn]),
+                     "scheme", name="third")
     assert "one ALB has one scheme" in third["msg"]
     assert _ingress(kube, namespace, "first")["metadata"]["resourceVersion"] == before["first"]
     assert ALB + "ssl-redirect" not in _ingress(kube, namespace, "second")["metadata"]["annotations"]

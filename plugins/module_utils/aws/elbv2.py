@@ -75,6 +75,14 @@ def find_load_balancer(elbv2, stack_tag, stack, cluster_name=None, dns_name=None
     return None, {}, notes
 
 
+def load_balancer_at(elbv2, dns_name):
+    """``(load_balancer, tags)`` of the load balancer whose DNS name is ``dns_name``, or ``(None, {})``."""
+    for lb in paginate(elbv2, "describe_load_balancers", "LoadBalancers", "list load balancers"):
+        if norm_dns(lb.get("DNSName")) == norm_dns(dns_name):
+            return lb, describe_tags(elbv2, [lb["LoadBalancerArn"]]).get(lb["LoadBalancerArn"], {})
+    return None, {}
+
+
 def _lb_summary(lb):
     return {
         "arn": lb.get("LoadBalancerArn"),

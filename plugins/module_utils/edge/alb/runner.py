@@ -3,39 +3,60 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The ``alb_ingress`` runner (private): validate everything, write the Ingress, wait, verify, alias.
 
-Order matters: every check that can fail on bad input (options, gateway Service, IngressGroup conflicts, ACM
-certificate, AWS region/credentials, Route53 zone) runs before the one Kubernetes write, so a failure leaves
-the cluster as it was. The ALB itself is the AWS Load Balancer Controller's work; this runner only reads it.
+Order matters: every check that can fail on bad input (options, gateway Service, IngressClass, IngressGroup
+conflicts, ACM certificates, AWS region/credentials, Route53 zone) runs before the one Kubernetes write, so a
+failure leaves the cluster as it was. The ALB itself is the AWS Load Balancer Controller's work; this runner only
+reads it - and after a write waits until the Ingress address is the ALB asked for (a scheme or group change
+makes the controller create a new ALB while the Ingress still shows the old one).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import diff_dict
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.lb_address import load_balancer_address
-from ansible_collections.meshops.istio_edge.plugins.module_utils.common.wait import wait_until
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.wait import (
+    poll_until, timeout_error, wait_until)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.writes import Writes
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import KubeApplier
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.client import AwsConnection
-from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.acm import find_certificate
+from ansible_collections.meshops.istio_edge.plugins.module_utils.aws.acm import check_certificates, find_certificate
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws import elbv2 as elb
 from ansible_collections.meshops.istio_edge.plugins.module_utils.aws import route53 as r53
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb import ingress as build
+from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.checks import (
+    address_state, alb_mismatches, ingress_class_error)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.verify import (
     alb_expectations, strict_error, verification_result, verify_alb)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.alb.waits import (
-    alb_causes, alb_delete_causes, ingress_state, settled_snapshot)
+    AWS_POLL_SECONDS, alb_causes, alb_delete_causes, events_state, ingress_state, settled_snapshot)
 
 INGRESS = ("networking.k8s.io/v1", "Ingress")
 POLL_SECONDS = 1.0
 
 
+def _https(p):
+    return any(x["protocol"] == "HTTPS" for x in p["listen_ports"])
+
+
 def _needs_aws(p):
     if p["state"] == "absent":
         return bool(p.get("route53"))
-    return bool(p.get("certificate_domain") or p["verify"] != "none" or p.get("route53"))
+    acm_arns = _https(p) and any(":acm:" in arn for arn in p.get("certificate_arn") or [])
+    return bool(p.get("certificate_domain") or acm_arns or p["verify"] != "none" or p.get("route53"))
+
+
+def _replaced_address(live, desired):
+    """The live address when the desired Ingress makes the controller replace its ALB (scheme or group change)."""
+    if live is None:
+        return None
+    old, new = live["metadata"].get("annotations") or {}, desired["metadata"]["annotations"]
+    keys = (build.PREFIX + "scheme", build.PREFIX + "group.name")
+    return load_balancer_address(live) if any(old.get(k) != new.get(k) for k in keys) else None
 
 
 def _route53_types(p):
@@ -74,15 +95,41 @@ class AlbIngressRunner:
         self.result["certificate_arns"] = arns
         return arns
 
+    def ingress_class(self):
+        """The IngressClass must exist and belong to the AWS Load Balancer Controller."""
+        name = self.p.get("ingress_class") or "alb"
+        live = self.kube.get("networking.k8s.io/v1", "IngressClass", name)
+        if ingress_class_error(name, live) is None:
+            return
+        try:
+            classes = self.kube.list("networking.k8s.io/v1", "IngressClass")
+        except EdgeError:            # listing only names the right class; the refusal stands without it
+            classes = None
+        raise ingress_class_error(name, live, classes)
+
+    def check_certificates(self, arns, members):
+        """The listener's certificates as the controller will use them (ACM: region, ISSUED, not expired, the host
+        names covered, with the certificates other IngressGroup members add)."""
+        p = self.p
+        if not arns or not _https(p) or not any(":acm:" in arn for arn in arns):
+            return
+        others = [arn.strip() for m in members for arn in ((m["metadata"].get("annotations") or {}).get(
+            build.PREFIX + "certificate-arn") or "").split(",") if arn.strip()]
+        checked = check_certificates(self.aws.client("acm"), arns, p["hostnames"], others,
+                                     field="certificate_domain" if p.get("certificate_domain") else "certificate_arn")
+        if p.get("certificate_arn"):
+            self.result["certificates"] = checked
+
     def group_check(self, annotations):
         p = self.p
         if not p.get("group_name"):
-            return
+            return []
         members = build.group_members(self.kube.list(*INGRESS), p["group_name"], p["ingress_class"],
                                       (p["namespace"], p["name"]))
         build.group_conflicts(annotations, members)
         self.result["group_members"] = ["%s/%s" % (m["metadata"]["namespace"], m["metadata"]["name"])
                                         for m in members]
+        return members
 
     def route53_precheck(self, live):
         p = self.p
@@ -99,22 +146,53 @@ class AlbIngressRunner:
         current = r53.precheck(client, zone, cfg["record_names"], _route53_types(p))
         return zone, current
 
-    def wait_address(self, obj, changed):
+    def wait_address(self, obj, changed, before=None):
+        """The Ingress address once it is the ALB asked for: its scheme and the controller's stack and cluster tags
+        (read in ELBv2), or without AWS access a new address when the write replaces the ALB (``before``)."""
         p = self.p
         address = load_balancer_address(obj)
-        if address or not p["wait"]:
+        if not p["wait"]:
             return address
         if self.check_mode and (changed or obj is None):
+            if address and before is None:
+                return address          # the change keeps the ALB
             self.result["warnings"].append("check mode: not waiting for the ALB of an Ingress that is not written.")
             return None
+        client = self.aws.client("elbv2") if self.aws else None
+        stack, seen = build.stack_name(p), {}
 
         def poll():
             live = self.kube.get(INGRESS[0], INGRESS[1], p["name"], p["namespace"])
             address = load_balancer_address(live)
-            return bool(address), address or ingress_state(live)
-        return wait_until(poll, p["wait_timeout"], "the ALB address on Ingress %s/%s" % (p["namespace"], p["name"]),
-                          interval=POLL_SECONDS, causes=alb_causes(p), hint="Raise wait_timeout if the ALB is only "
-                          "slow to provision.")
+            if not address:
+                return False, ingress_state(live)
+            if client is None:
+                if address == before:
+                    return False, "address %s: still the ALB the change replaces" % address
+                return True, address
+            last = seen.get(address)
+            if last is None or time.monotonic() - last[0] >= AWS_POLL_SECONDS:
+                lb, tags = elb.load_balancer_at(client, address)
+                last = seen[address] = (time.monotonic(), lb, alb_mismatches(lb, tags, p["scheme"], stack,
+                                                                             p.get("cluster_name")))
+            return not last[2], address if not last[2] else address_state(address, last[1], last[2])
+        done, state = poll_until(poll, p["wait_timeout"], POLL_SECONDS)
+        if done:
+            return state
+        events = self.ingress_events()
+        raise timeout_error("the ALB asked for (%s, stack %s) at the address of Ingress %s/%s"
+                            % (p["scheme"], stack, p["namespace"], p["name"]), p["wait_timeout"],
+                            "; ".join(x for x in (state, events) if x), alb_causes(p),
+                            hint="Raise wait_timeout if the ALB is only slow to provision.")
+
+    def ingress_events(self):
+        """The controller's Warning events on the Ingress, for a timeout message ('' when none or unreadable)."""
+        p = self.p
+        try:
+            return events_state(self.kube.list("v1", "Event", p["namespace"], field_selector=(
+                "involvedObject.kind=Ingress,involvedObject.name=%s" % p["name"])))
+        except EdgeError as exc:
+            return "the Ingress's events could not be read (%s)" % (exc.code or exc.msg)
 
     def verify(self, address, expected):
         p = self.p
@@ -147,10 +225,12 @@ class AlbIngressRunner:
         live = self.kube.get(INGRESS[0], INGRESS[1], p["name"], p["namespace"])
         service = self.gateway_service()
         expected = alb_expectations(service, p)
+        self.ingress_class()
         arns = self.certificates()
         annotations = build.build_annotations(p, arns)
-        self.group_check(annotations)
+        members = self.group_check(annotations)
         r53_state = self.route53_precheck(live)
+        self.check_certificates(arns, members)
         desired = build.build_ingress(p, annotations)
         res = self.kube.ensure(desired, live=live, fetch=False)
         self.result["changed"] = res["changed"]
@@ -162,7 +242,7 @@ class AlbIngressRunner:
             diffs.append(diff_dict(res["before"], res["after"], "Ingress %s/%s (live)" % (p["namespace"], p["name"]),
                                    "Ingress %s/%s (desired)" % (p["namespace"], p["name"])))
         written = res["object"] if (live is not None or not self.check_mode) else None
-        address = self.wait_address(written, res["changed"])
+        address = self.wait_address(written, res["changed"], before=_replaced_address(live, desired))
         self.result["address"] = address
         lb = self.verify(address, expected)
         if r53_state and address:

@@ -32,18 +32,43 @@ def ingress_state(ingress):
     return "; ".join(parts)
 
 
+CONTROLLER_LOGS = "kubectl logs -n kube-system deployment/aws-load-balancer-controller"
+
+
 def alb_causes(p):
-    """The likely causes of an Ingress without an ALB address, most likely first, with where to look."""
+    """The likely causes of an Ingress without the ALB asked for, most likely first, with where to look."""
     ns, name, cls = p["namespace"], p["name"], p.get("ingress_class") or "alb"
+    role = "kubernetes.io/role/internal-elb" if p.get("scheme") == "internal" else "kubernetes.io/role/elb"
+    certs = ",".join(p.get("certificate_arn") or []) or "<certificate ARN>"
     return [
-        ("the AWS Load Balancer Controller is not running, or does not serve IngressClass %s" % cls,
-         "kubectl get ingressclass %s; kubectl -n kube-system get deployment aws-load-balancer-controller" % cls),
-        ("the controller refused the Ingress (subnets not tagged, IAM permissions, a certificate, a group "
-         "conflict): its events say why", "kubectl -n %s describe ingress %s; kubectl -n kube-system logs "
-         "deployment/aws-load-balancer-controller" % (ns, name)),
-        ("the ALB is still provisioning", "aws elbv2 describe-load-balancers --query "
-         "\"LoadBalancers[?contains(LoadBalancerName, 'k8s-')].[LoadBalancerName,State.Code]\""),
+        ("the HTTPS listener's certificate: not ISSUED, expired or of another region (checked before writing for "
+         "this Ingress; the other members of an IngressGroup add theirs)",
+         "aws acm describe-certificate --certificate-arn %s --query Certificate.Status" % certs),
+        ("IngressClass %s is not served by a running AWS Load Balancer Controller (controller ingress.k8s.aws/alb)"
+         % cls, "kubectl get ingressclass %s -o jsonpath='{.spec.controller}'; kubectl get deployment -n kube-system "
+                "aws-load-balancer-controller" % cls),
+        ("no subnet of the cluster's VPC is tagged %s=1 for a %s ALB (the controller's subnet discovery)"
+         % (role, p.get("scheme") or "internet-facing"),
+         "aws ec2 describe-subnets --filters Name=tag:%s,Values=1 --query Subnets[].SubnetId" % role),
+        ("the controller refused or failed otherwise (IAM permissions, an IngressGroup conflict, a replacement ALB "
+         "still provisioning): its logs and the Ingress's events say why",
+         "%s; kubectl describe ingress -n %s %s" % (CONTROLLER_LOGS, ns, name)),
     ]
+
+
+def events_state(events):
+    """The Ingress's Warning events (the controller's FailedBuildModel / FailedDeployModel), newest first, as one
+    line for the wait's "last seen"; '' when there are none."""
+    def when(event):
+        return str(event.get("lastTimestamp") or event.get("eventTime")
+                   or (event.get("metadata") or {}).get("creationTimestamp") or "")
+
+    def text(event):
+        count = event.get("count") or 1
+        return "event %s: %s%s" % (event.get("reason"), event.get("message"), " (x%s)" % count if count > 1 else "")
+
+    warnings = sorted((e for e in events or [] if e.get("type") == "Warning"), key=when, reverse=True)
+    return "; ".join(text(e) for e in warnings[:3])
 
 
 def alb_delete_causes(p):
@@ -52,8 +77,7 @@ def alb_delete_causes(p):
         ("the AWS Load Balancer Controller is not running, so nobody removes its finalizer",
          "kubectl -n kube-system get deployment aws-load-balancer-controller"),
         ("the controller cannot delete the ALB or its target groups (IAM permissions, a resource still in use)",
-         "kubectl -n %s describe ingress %s; kubectl -n kube-system logs deployment/aws-load-balancer-controller"
-         % (ns, name)),
+         "kubectl describe ingress -n %s %s; %s" % (ns, name, CONTROLLER_LOGS)),
     ]
 
 
