@@ -110,7 +110,7 @@ def slim_pod_report(pod, events):
     """``{name, phase, conditions, events}`` of a pod that is not ready: its conditions that are not True
     (with reason and message) and its latest telling events (readiness-probe failures first)."""
     status = pod.get("status") or {}
-    conditions = []
+    conditions = [] if status.get("conditions") else ["no condition reported yet"]
     for cond in status.get("conditions") or []:
         if cond.get("status") != "True":
             text = "%s=%s" % (cond.get("type"), cond.get("status"))

@@ -183,3 +183,8 @@ def test_a_service_named_twice_in_a_route_is_listed_once(healthy, hop):
     eps = hop(analyze(healthy), "endpoints")
     assert eps["object"] == "Endpoints shop/shop"
     assert len([line for line in eps["evidence"] if line.startswith("Endpoints shop/shop")]) == 1
+
+
+def test_a_pod_without_conditions_says_so():
+    report = events.slim_pod_report({"metadata": {"name": "gw-1"}, "status": {"phase": "Pending"}}, [])
+    assert events.pod_sentence(report) == "pod gw-1 (Pending): no condition reported yet"
