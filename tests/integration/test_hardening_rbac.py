@@ -14,11 +14,13 @@ What the test bed cannot show: Istio's real charts (ClusterRoles, webhooks - the
 CRDs, ServiceAccounts, a ConfigMap, Deployments, Services, a Role/RoleBinding), pods/proxy (no pod runs).
 """
 
+import glob
 import json
 import os
 import uuid
 
 import pytest
+import yaml
 
 from ansible_runner import REPO
 from app_route_support import delete_namespace, get, make_workload, new_namespace
@@ -29,6 +31,22 @@ from test_hardening_support import (
 LOCAL = os.path.join(REPO, "inventories", "local")
 PLAYBOOKS = os.path.join(REPO, "playbooks")
 NET = "networking.istio.io/v1beta1"
+RBAC_GROUP = "rbac.authorization.k8s.io"
+WEBHOOKS = "admissionregistration.k8s.io"
+CRDS = "apiextensions.k8s.io"
+APP_NS = "<app namespace>"  # a Role of deploy/rbac/app-namespace/, applied in the app's namespace
+
+
+def app_namespace_documents(namespace):
+    """deploy/rbac/app-namespace/*.yaml as `kubectl apply -n <namespace> -f` applies them."""
+    docs = []
+    for path in sorted(glob.glob(os.path.join(REPO, "deploy", "rbac", "app-namespace", "*.yaml"))):
+        with open(path) as handle:
+            for doc in yaml.safe_load_all(handle):
+                if doc:
+                    doc["metadata"]["namespace"] = namespace
+                    docs.append(doc)
+    return docs
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +73,8 @@ def app(kube):
     """An app whose destination Service exists (made by the admin: workloads are not the collection's job)."""
     ns = new_namespace(kube, "hz-rbac")
     make_workload(kube, ns, "web", {"http": 80})
+    for doc in app_namespace_documents(ns):      # sidecar_injection: the platform team grants this namespace
+        apply_object(kube, doc)
     name = "rb" + uuid.uuid4().hex[:6]
     yield {"name": name, "namespace": ns, "hosts": ["%s.example.com" % name], "sidecar_injection": True,
            "access_log": True, "http": [{"name": "main", "match": [{"prefix": "/"}], "route": [{"host": "web",
@@ -154,13 +174,23 @@ CASES = {
     "helm-release-secrets": (("Role", "meshops-istio-edge-istio", "istio-system"), ("", "secrets", "list"),
                              "expose-app.yml", ['cannot list resource "secrets" in API group "" in the namespace '
                                                 '"istio-system"', "helm"]),
+    "patch-app-namespace": (("Role", "meshops-istio-edge-app-namespace", APP_NS), ("", "namespaces", "patch"),
+                            "expose-app.yml", ['cannot patch resource "namespaces" in API group "" in the namespace']),
 }
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_a_missing_verb_fails_naming_it(exposed, sa, kube, testbed, app, play_vars, case):
     (kind, name, namespace), (group, resource, verb), playbook, expected = CASES[case]
-    doc = find_document(kind, name, namespace)
+    if namespace == APP_NS:
+        namespace = app["namespace"]
+        doc = [d for d in app_namespace_documents(namespace) if d["kind"] == kind and d["metadata"]["name"] == name][0]
+        # the label is there since the first run: take it away (as the admin) so the run has to write it again
+        unlabel = {"metadata": {"labels": {"istio-injection": None}}}
+        kube.resources.get(api_version="v1", kind="Namespace").patch(
+            name=namespace, body=unlabel, content_type="application/merge-patch+json")
+    else:
+        doc = find_document(kind, name, namespace)
     extra = dict(play_vars)
     if case == "create-virtualservices":
         # a second app: its VirtualService does not exist yet, so the server-side apply needs create
@@ -196,6 +226,10 @@ def test_a_missing_verb_fails_naming_it(exposed, sa, kube, testbed, app, play_va
             dict((k, v) for k, v in before.items() if app["name"] + "b" not in k[2])
     else:
         assert after == before
+    if case == "patch-app-namespace":
+        # put the label back as the collection's own field manager wrote it
+        apply_object(kube, {"apiVersion": "v1", "kind": "Namespace", "metadata": {
+            "name": namespace, "labels": {"istio-injection": "enabled"}}}, manager="meshops.istio_edge")
 
 
 def test_rbac_rules_are_documented():
@@ -203,7 +237,7 @@ def test_rbac_rules_are_documented():
     with open(os.path.join(REPO, "docs", "permissions.md")) as handle:
         doc = handle.read()
     missing = []
-    for obj in rbac_documents():
+    for obj in rbac_documents() + app_namespace_documents(None):
         for rule in obj.get("rules") or []:
             for group in rule["apiGroups"]:
                 for resource in rule["resources"]:
@@ -224,6 +258,125 @@ def test_the_service_account_cannot_read_secrets_outside_istio(rbac, kube, app):
     assert not access_allowed(kube, "escalate", "clusterroles", "rbac.authorization.k8s.io")
     assert not access_allowed(kube, "create", "deployments", "apps", namespace=app["namespace"])
     assert access_allowed(kube, "list", "secrets", namespace="istio-system")   # helm's release storage
+
+
+def _allowed(kube, verb, resource, group="", name=None, namespace=None):
+    """A SubjectAccessReview for the ServiceAccount on one named object."""
+    attrs = {"verb": verb, "resource": resource, "group": group}
+    if name:
+        attrs["name"] = name
+    if namespace:
+        attrs["namespace"] = namespace
+    body = {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+            "spec": {"user": SA_USER, "groups": ["system:serviceaccounts", "system:authenticated"],
+                     "resourceAttributes": attrs}}
+    res = kube.resources.get(api_version="authorization.k8s.io/v1", kind="SubjectAccessReview")
+    return bool(res.create(body=body).to_dict()["status"].get("allowed"))
+
+
+def test_the_installer_may_change_istios_cluster_objects_only(rbac, kube, app):
+    """Every verb Kubernetes limits by name is limited to Istio's objects: no other ClusterRole, binding, webhook
+    configuration or CRD can be read, changed or deleted; create stays open (RBAC cannot limit it by name)."""
+    refused = [("delete", "clusterrolebindings", RBAC_GROUP, "cluster-admin"),
+               ("patch", "clusterrolebindings", RBAC_GROUP, "system:node-proxier"),
+               ("patch", "clusterroles", RBAC_GROUP, "admin"),
+               ("delete", "clusterroles", RBAC_GROUP, "edit"),
+               ("get", "clusterroles", RBAC_GROUP, "cluster-admin"),
+               ("escalate", "clusterroles", RBAC_GROUP, "cluster-admin"),
+               ("bind", "clusterroles", RBAC_GROUP, "cluster-admin"),
+               ("delete", "validatingwebhookconfigurations", WEBHOOKS, "gatekeeper-validating-webhook-configuration"),
+               ("patch", "validatingwebhookconfigurations", WEBHOOKS, "kyverno-resource-validating-webhook-cfg"),
+               ("patch", "mutatingwebhookconfigurations", WEBHOOKS, "vpa-webhook-config"),
+               ("patch", "customresourcedefinitions", CRDS, "certificates.cert-manager.io"),
+               ("delete", "customresourcedefinitions", CRDS, "virtualservices.networking.istio.io")]
+    assert [r for r in refused if _allowed(kube, *r)] == []
+    allowed = [("patch", "clusterroles", RBAC_GROUP, "istiod-clusterrole-istio-system"),
+               ("delete", "clusterrolebindings", RBAC_GROUP, "istio-reader-clusterrole-istio-system"),
+               ("bind", "clusterroles", RBAC_GROUP, "istiod-gateway-controller-istio-system"),
+               ("patch", "mutatingwebhookconfigurations", WEBHOOKS, "istio-sidecar-injector"),
+               ("delete", "validatingwebhookconfigurations", WEBHOOKS, "istio-validator-istio-system"),
+               ("patch", "customresourcedefinitions", CRDS, "virtualservices.networking.istio.io"),
+               ("create", "clusterrolebindings", RBAC_GROUP, None),
+               ("list", "customresourcedefinitions", CRDS, None)]
+    assert [r for r in allowed if not _allowed(kube, *r)] == []
+
+
+def test_the_app_tier_may_label_the_app_namespaces_only(rbac, kube, app):
+    ns = app["namespace"]
+    assert _allowed(kube, "patch", "namespaces", name=ns, namespace=ns)
+    for other in ("kube-system", "default", "meshops-istio-edge"):
+        assert not _allowed(kube, "patch", "namespaces", name=other, namespace=other), other
+    assert not _allowed(kube, "patch", "namespaces", name=ns)       # cluster-wide: no
+
+
+def _token_client(testbed, token):
+    from kubernetes import client
+    from kubernetes.dynamic import DynamicClient
+    config = client.Configuration()
+    config.host = testbed["api_server"]
+    config.ssl_ca_cert = testbed["ca_cert"]
+    config.api_key = {"authorization": "Bearer " + token}
+    return DynamicClient(client.ApiClient(config))
+
+
+def _refused(call):
+    from kubernetes.client.exceptions import ApiException
+    with pytest.raises(ApiException) as err:
+        call()
+    assert err.value.status == 403, err.value.body
+    return json.loads(err.value.body)["message"]
+
+
+def test_escalation_with_the_token_is_refused(rbac, kube, testbed, app):
+    """The requests an attacker holding the installer's token would send first, sent with the token: each is
+    refused, and what they aimed at is unchanged."""
+    sa_kube = _token_client(testbed, rbac)
+    probe = "meshops-escalation-probe-" + uuid.uuid4().hex[:6]
+    crb = sa_kube.resources.get(api_version="rbac.authorization.k8s.io/v1", kind="ClusterRoleBinding")
+    cr = sa_kube.resources.get(api_version="rbac.authorization.k8s.io/v1", kind="ClusterRole")
+    webhooks = kube.resources.get(api_version="admissionregistration.k8s.io/v1", kind="ValidatingWebhookConfiguration")
+    foreign = webhooks.create(body={
+        "apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
+        "metadata": {"name": probe}, "webhooks": [{
+            "name": "policy.example.com", "admissionReviewVersions": ["v1"], "sideEffects": "None",
+            "failurePolicy": "Fail", "clientConfig": {"url": "https://policy.example.com/validate"},
+            "rules": [{"operations": ["CREATE"], "apiGroups": ["example.com"], "apiVersions": ["v1"],
+                       "resources": ["nothings"]}]}]}).to_dict()
+    try:
+        # bind the token to cluster-admin: Kubernetes' escalation check (no bind on cluster-admin)
+        msg = _refused(lambda: crb.create(body={
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": probe},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+            "subjects": [{"kind": "ServiceAccount", "name": "istio-edge", "namespace": "meshops-istio-edge"}]}))
+        assert "attempting to grant RBAC permissions not currently held" in msg, msg
+        # a new ClusterRole granting everything: no escalate outside Istio's names
+        _refused(lambda: cr.create(body={
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": probe},
+            "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]}))
+        # switch off another team's admission policy: neither patch nor delete
+        sa_webhooks = sa_kube.resources.get(api_version="admissionregistration.k8s.io/v1",
+                                            kind="ValidatingWebhookConfiguration")
+        _refused(lambda: sa_webhooks.patch(name=probe, body={"webhooks": [{"name": "policy.example.com",
+                                                                           "failurePolicy": "Ignore"}]},
+                                           content_type="application/strategic-merge-patch+json"))
+        _refused(lambda: sa_webhooks.delete(name=probe))
+        # take the cluster-admin binding away from the admins (denial of service)
+        _refused(lambda: crb.delete(name="cluster-admin"))
+        # relabel a namespace that is not an app's (e.g. its Pod Security level)
+        sa_ns = sa_kube.resources.get(api_version="v1", kind="Namespace")
+        _refused(lambda: sa_ns.patch(name="default", body={"metadata": {"labels": {
+            "pod-security.kubernetes.io/enforce": "privileged"}}}, content_type="application/merge-patch+json"))
+        after = webhooks.get(name=probe).to_dict()
+        assert after["webhooks"][0]["failurePolicy"] == "Fail"
+        assert after["metadata"]["resourceVersion"] == foreign["metadata"]["resourceVersion"]
+        admin_crb = kube.resources.get(api_version="rbac.authorization.k8s.io/v1", kind="ClusterRoleBinding")
+        assert admin_crb.get(name="cluster-admin") is not None
+        assert "pod-security.kubernetes.io/enforce" not in (
+            kube.resources.get(api_version="v1", kind="Namespace").get(name="default").to_dict()["metadata"]
+            .get("labels") or {})
+        assert [i.metadata.name for i in admin_crb.get().items if i.metadata.name == probe] == []
+    finally:
+        webhooks.delete(name=probe)
 
 
 # -- AWS: every boto3 operation the code calls is in deploy/iam-policy.json, and nothing else ----------------
