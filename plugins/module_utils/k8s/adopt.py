@@ -28,6 +28,8 @@ __metaclass__ = type
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import describe
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import unreachable_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.errors import api_error
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.fields import (
+    APPLY, field_managers, managed_entries)
 
 try:
     import urllib3
@@ -36,17 +38,10 @@ except ImportError:  # reported by run_module(requires=("kubernetes",)) before a
     class ApiException(Exception):  # pylint: disable=missing-class-docstring
         pass
 
-APPLY = "Apply"
-
 
 def managers(obj):
     """``name (operation)`` of each field manager of ``obj`` (status writers aside), sorted; [] without any."""
-    out = set()
-    for entry in ((obj or {}).get("metadata") or {}).get("managedFields") or []:
-        if entry.get("subresource"):
-            continue
-        out.add("%s (%s)" % (entry.get("manager") or "?", entry.get("operation") or "?"))
-    return sorted(out)
+    return ["%s (%s)" % pair for pair in field_managers(obj)]
 
 
 def foreign_managers(obj, manager):
@@ -55,8 +50,7 @@ def foreign_managers(obj, manager):
 
 
 def our_entries(obj, manager):
-    return [e for e in ((obj or {}).get("metadata") or {}).get("managedFields") or []
-            if e.get("manager") == manager and e.get("operation") == APPLY and not e.get("subresource")]
+    return managed_entries(obj, manager, APPLY)
 
 
 def exact_patch(desired, live, entries=None):

@@ -70,11 +70,22 @@ def _merge(into, fields):
     return into
 
 
+def managed_entries(obj, manager=None, operation=None):
+    """The managedFields entries of ``obj`` (status and other subresources left out), of ``manager`` and
+    ``operation`` when given."""
+    return [e for e in (((obj or {}).get("metadata") or {}).get("managedFields") or [])
+            if not e.get("subresource") and manager in (None, e.get("manager"))
+            and operation in (None, e.get("operation"))]
+
+
+def field_managers(obj):
+    """Sorted ``(manager, operation)`` pairs of the managers that own fields of ``obj`` (subresources aside)."""
+    return sorted(set((e.get("manager") or "?", e.get("operation") or "?") for e in managed_entries(obj)))
+
+
 def _entries(obj):
     """(manager, operation, FieldsV1 tree) of the object's managedFields (subresources such as status left out)."""
-    for entry in (((obj or {}).get("metadata") or {}).get("managedFields") or []):
-        if entry.get("subresource"):
-            continue
+    for entry in managed_entries(obj):
         yield entry.get("manager") or "?", entry.get("operation"), _merge({}, entry.get("fieldsV1"))
 
 
