@@ -135,6 +135,14 @@ def test_update_patches_only_what_changed(ansible, azure_arm, frontdoor_gateway)
     _ok(_run(ansible, arm, args))
     args["origin_group"] = {"probe_interval": 30}
     args["tags"] = {"env": "prod"}
+    # check mode: the diff holds the fields the module sets, not what ARM adds (frontDoorId, provisioningState)
+    arm.clear_requests()
+    predicted = _ok(_run(ansible, arm, args, check=True, diff=True))
+    assert predicted["changed"] is True and arm.writes() == []
+    assert predicted["diff"]["before"]["profile"]["properties"] == predicted["diff"]["after"]["profile"]["properties"]
+    assert "frontDoorId" not in str(predicted["diff"]) and "provisioningState" not in str(predicted["diff"])
+    assert predicted["diff"]["before"]["profile"]["tags"] == {} and predicted["diff"]["after"]["profile"]["tags"] == {
+        "env": "prod"}
     arm.clear_requests()
     changed = _ok(_run(ansible, arm, args, diff=True))
     assert changed["changed"] is True
@@ -194,6 +202,27 @@ def test_custom_domain_and_waf_policy(ansible, azure_arm, frontdoor_gateway):
     assert "custom domain 'fd-shop/shop-example-com'" in gone["deleted"]
     assert gone["profile_kept"] is True
     assert len(arm.resources("microsoft.cdn/profiles")) == 1
+
+
+def test_custom_domain_before_front_door_issued_its_validation_token(ansible, azure_arm, frontdoor_gateway):
+    arm = azure_arm
+    frontdoor_gateway.build()
+    frontdoor_gateway.health_route()
+    arm.configure(domain_validation_token=False)
+    args = _args(arm, frontdoor_gateway, custom_domains=[{"name": "shop-example-com", "host_name": "shop.example.com"}])
+    first = _ok(_run(ansible, arm, args))
+    domain = first["custom_domains"][0]
+    assert domain["validation_token"] is None and domain["validation_state"] != "Approved"
+    [warning] = [w for w in first.get("warnings", []) if "validation token" in w]
+    assert "has not issued the domain validation token of custom domain 'shop-example-com'" in warning
+    assert "_dnsauth.shop.example.com" in warning and "Run again" in warning
+    # once issued, it is returned and nothing warns about it
+    arm.configure(domain_validation_token=True)
+    arm.clear_requests()
+    again = _ok(_run(ansible, arm, dict(args, custom_domains=[{"name": "shop-example-com", "host_name": "shop.example.com",
+                                                                "minimum_tls_version": "TLS13"}])))
+    assert again["custom_domains"][0]["validation_token"]
+    assert not [w for w in again.get("warnings", []) if "validation token" in w]
 
 
 def test_credentials_from_the_environment(ansible, azure_arm):

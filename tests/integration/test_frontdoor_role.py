@@ -84,7 +84,8 @@ def test_role_probe_route_then_front_door(ansible, azure_arm, frontdoor_gateway,
     assert fact["custom_domains"][0]["dns_txt_record"] == "_dnsauth.shop.example.com"
     summary = _task(results, "Summarize Front Door")["msg"]
     assert "over Private Link %s (connection Approved)" % PLS_NAME in summary
-    assert "_dnsauth.shop.example.com" in summary
+    token = fact["custom_domains"][0]["validation_token"]
+    assert token and "DNS TXT _dnsauth.shop.example.com = %s" % token in summary
 
     arm.clear_requests()
     rc, out, results = ansible.playbook(playbook, extra_vars=_vars(arm), env=env)
@@ -98,6 +99,22 @@ def test_role_probe_route_then_front_door(ansible, azure_arm, frontdoor_gateway,
     assert get(kube, NET, "VirtualService", "frontdoor-health", ns) is None
     assert arm.resources("microsoft.cdn/profiles") == []
     assert arm.connections(PLS_RG, PLS_NAME) == []
+
+
+def test_role_summary_before_the_validation_token_is_issued(ansible, azure_arm, frontdoor_gateway, tmp_path):
+    arm = azure_arm
+    frontdoor_gateway.build(edge_gateway=False)
+    arm.configure(domain_validation_token=False)
+    env = {"REQUESTS_CA_BUNDLE": arm.info["ca_cert"]}
+    rc, out, results = ansible.playbook(_playbook(tmp_path, frontdoor_gateway), extra_vars=_vars(arm), env=env)
+    assert rc == 0, out[-4000:]
+    summary = _task(results, "Summarize Front Door")["msg"]
+    assert "TXT _dnsauth.shop.example.com =" not in summary
+    assert "a DNS TXT record _dnsauth.shop.example.com whose value (the domain validation token) Front Door has not " \
+           "issued yet - run again to get it" in " ".join(summary.split())
+    rc, out, results = ansible.playbook(_playbook(tmp_path, frontdoor_gateway),
+                                        extra_vars=_vars(arm, edge_frontdoor_state="absent"), env=env)
+    assert rc == 0, out[-4000:]
 
 
 def test_role_preflight_names_the_missing_variable(ansible, azure_arm, frontdoor_gateway, tmp_path):

@@ -97,16 +97,21 @@ def _diff(key, desired, live, path):
 
 
 def project(desired, live):
-    """``live`` cut down to the keys of ``desired`` (the "before" of a diff, comparable with "after")."""
+    """``live`` cut down to the keys of ``desired`` (the "before" of a diff, comparable with "after").
+
+    Only owned fields are kept, at every depth: an empty desired mapping owns nothing of the live one, and the items
+    of a list of mappings keep the keys the desired items have - so the fields ARM adds and nobody can set
+    (``frontDoorId``, ``provisioningState``, ``deploymentStatus``, ``customDomains[].isActive``) never show in a diff
+    as if the module removed them.
+    """
     if live is None:
         return None
-    if not isinstance(desired, dict) or not isinstance(live, dict):
-        return live
-    out = {}
-    for key, value in desired.items():
-        if key in live:
-            out[key] = project(value, live[key]) if isinstance(value, dict) and value else live[key]
-    return out
+    if isinstance(desired, dict) and isinstance(live, dict):
+        return dict((key, project(value, live[key])) for key, value in desired.items() if key in live)
+    if isinstance(desired, list) and isinstance(live, list) and desired and all(isinstance(d, dict) for d in desired):
+        keys = set(key for item in desired for key in item)
+        return [dict((k, v) for k, v in item.items() if k in keys) if isinstance(item, dict) else item for item in live]
+    return live
 
 
 def predict(desired, live):

@@ -196,6 +196,20 @@ class Present:
             connection, approved = self.approve(applier, link, origin_step)
         return self.result(steps, link, connection, approved, probe_route)
 
+    def warn_token_not_issued(self, step, entry):
+        """Front Door issues a custom domain's validation token some time after the domain is created."""
+        if entry.get("validation_token") or (entry.get("validation_state") or "").lower() == "approved":
+            return
+        if self.check_mode and step["live"] is None:        # created by this run: no token can be known yet
+            return
+        self.warnings.append(
+            "Front Door has not issued the domain validation token of custom domain '%s' (%s) yet (validation state "
+            "%s): the DNS TXT record %s cannot be created before it is. Run again in a few minutes, or read it with "
+            "az afd custom-domain show -g %s --profile-name %s --custom-domain-name %s --query validationProperties"
+            % (step["args"][-1], entry.get("host_name"), entry.get("validation_state") or "unknown",
+               entry.get("dns_txt_record"), self.params["resource_group"], self.params["profile_name"],
+               step["args"][-1]))
+
     def result(self, steps, link, connection, approved, probe_route):
         changed = approved or any(s["action"] != "none" for s in steps)
         res = {"changed": changed, "actions": self.actions, "warnings": self.warnings}
@@ -207,6 +221,7 @@ class Present:
             if step["kind"] == "custom_domain":
                 domains.append(entry)
                 key = "custom_domains/%s" % step["args"][-1]
+                self.warn_token_not_issued(step, entry)
             else:
                 res[step["kind"]] = entry
                 key = step["kind"]

@@ -85,6 +85,17 @@ def test_project_and_predict():
     assert spl == {"privateLink": {"id": PLS.lower()}, "privateLinkLocation": "eastus", "requestMessage": "fd please"}
     assert "provisioningState" not in project(DESIRED_ORIGIN, live_origin())["properties"]
     assert project(DESIRED_ORIGIN, None) is None
+    # what ARM adds and nobody sets is not "before" in a diff: an empty desired mapping owns nothing of the live one
+    live_profile = {"location": "Global", "sku": {"name": "Premium_AzureFrontDoor"}, "tags": {"team": "edge"},
+                    "properties": {"frontDoorId": "1f2e", "provisioningState": "Succeeded",
+                                   "originResponseTimeoutSeconds": 60}}
+    desired_profile = {"location": "Global", "sku": {"name": "Premium_AzureFrontDoor"}, "tags": {"env": "prod"},
+                       "properties": {}}
+    assert project(desired_profile, live_profile) == {"location": "Global", "sku": {"name": "Premium_AzureFrontDoor"},
+                                                      "tags": {}, "properties": {}}
+    route = {"properties": {"customDomains": [{"id": "/d/a"}]}}
+    live_route = {"properties": {"customDomains": [{"id": "/D/A", "isActive": True}], "deploymentStatus": "x"}}
+    assert project(route, live_route) == {"properties": {"customDomains": [{"id": "/D/A"}]}}
     after = predict(DESIRED_ORIGIN, live_origin(hostName="10.0.0.1"))
     assert after["properties"]["hostName"] == "10.224.0.50" and after["id"].endswith("/origins/o")
 
