@@ -7,7 +7,7 @@ nlb_info timing out on the Service's address, frontdoor_origin whose origin oper
 after the profile, endpoint and origin group were created."""
 
 from aws_support import (  # noqa: F401  # pylint: disable=unused-import
-    CLUSTER, aws, gateway_service_manifest, read_ingress)
+    CLUSTER, alb_args, alb_gateway, aws, gateway_service_manifest, read_ingress, request_cert)
 from app_route_support import (  # noqa: F401  # pylint: disable=unused-import
     apply, ensure_istio_crds, get, gw_ns, make_workload)
 from conftest_azure import FD_RG, PLS_RG, azure_args
@@ -42,17 +42,16 @@ def _gateway_service(kube, namespace, svc_type="NodePort"):
     kube.resources.get(api_version="v1", kind="Service").create(body=svc, namespace=namespace)
 
 
-def test_alb_ingress_timing_out_after_writing_the_ingress_says_changed(ansible, kube, namespace):
-    _gateway_service(kube, namespace)
-    args = {"name": "edge", "namespace": namespace, "gateway_service": "istio-ingress", "cluster_name": CLUSTER,
-            "hostnames": ["shop.example.com"], "wait": True, "wait_timeout": 2, "verify": "none",
-            "certificate_arn": ["arn:aws:acm:us-east-1:123456789012:certificate/0e2c-written"]}
+def test_alb_ingress_timing_out_after_writing_the_ingress_says_changed(ansible, kube, namespace, alb_gateway, aws):
+    args = alb_args(namespace, wait=True, wait_timeout=2, verify="none",
+                    certificate_arn=[request_cert(aws, "shop.example.com")])
     result = ansible.module("alb_ingress", args)     # no load balancer controller runs: no address ever comes
     assert result["failed"] is True
     assert result["field"] == "wait_timeout" and result["code"] == "Timeout"
     assert result["changed"] is True and result["written"] == ["created Ingress %s/edge" % namespace]
     msg = result["msg"]
-    assert "timed out after 2s waiting for the ALB address on Ingress %s/edge" % namespace in msg, msg
+    assert msg.startswith("wait_timeout: timed out after 2s waiting for the ALB"), msg
+    assert "Ingress %s/edge" % namespace in msg
     assert "Last seen: no load balancer address (status.loadBalancer: {})" in msg
     assert "Likely causes, most likely first: (1) " in msg and "(2) " in msg
     looks = " ".join(c["look"] or "" for c in result["likely_causes"])
