@@ -249,10 +249,6 @@ def find_port(ports, name):
     return None
 
 
-def status_port_of(ports):
-    return find_port(ports, STATUS_PORT_NAME)
-
-
 def effective_target(port, ports, live_targets=None):
     """The targetPort this port should have: given > derived from another port > live value > chart default.
 

@@ -49,10 +49,6 @@ def _same(left, right):
     return json.dumps(left, sort_keys=True) == json.dumps(right, sort_keys=True)
 
 
-def values_equal(wanted, deployed):
-    return _same(normalize_values(wanted), normalize_values(deployed))
-
-
 def changed_paths(wanted, deployed):
     """Dotted paths whose values differ (``service.type``, ``service.ports``), sorted."""
     return _changed(normalize_values(wanted), normalize_values(deployed), "")
@@ -71,17 +67,6 @@ def _changed(wanted, deployed, prefix):
     if not _same(wanted, deployed):
         return [prefix or "(values)"]
     return []
-
-
-def deep_merge(base, override):
-    """``override`` merged into a copy of ``base`` (dicts recursively; lists and scalars replaced)."""
-    out = dict(base or {})
-    for key, value in (override or {}).items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def decide(spec, deployed, state="present"):

@@ -29,10 +29,6 @@ def normalize_host(host):
     return host.rstrip(".")
 
 
-def is_wildcard(host):
-    return normalize_host(host).startswith("*")
-
-
 def hosts_overlap(a, b):
     """True when one host covers the other (either may be a wildcard); Istio's ``host.Name.Matches``."""
     a, b = normalize_host(a), normalize_host(b)

@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.install.values import (
-    changed_paths, decide, deep_merge, normalize_values, values_equal)
+    changed_paths, decide, normalize_values)
 
 SPEC = {"name": "istio-ingress", "namespace": "istio-ingress", "version": "1.30.0", "field": "gateways[0]",
         "values": {"service": {"type": "NodePort", "ports": [{"name": "http2", "port": 80, "nodePort": 30080}]}}}
@@ -25,13 +25,13 @@ def deployed(**kw):
 
 def test_helm_json_numbers_and_null_equal_what_ansible_passes():
     assert normalize_values(None) == {}
-    assert values_equal({}, None)
-    assert values_equal({"a": 1, "b": [1, 2]}, {"a": 1.0, "b": [1.0, 2.0]})
-    assert values_equal({"x": 1.5}, {"x": 1.5})
-    assert not values_equal({"x": 1.5}, {"x": 1})
-    assert not values_equal({"a": True}, {"a": 1})   # no coercion between bool and numbers
-    assert not values_equal({"a": "1"}, {"a": 1})
-    assert values_equal({"a": None}, {"a": None})
+    assert changed_paths({}, None) == []
+    assert changed_paths({"a": 1, "b": [1, 2]}, {"a": 1.0, "b": [1.0, 2.0]}) == []
+    assert changed_paths({"x": 1.5}, {"x": 1.5}) == []
+    assert changed_paths({"x": 1.5}, {"x": 1}) == ["x"]
+    assert changed_paths({"a": True}, {"a": 1}) == ["a"]   # no coercion between bool and numbers
+    assert changed_paths({"a": "1"}, {"a": 1}) == ["a"]
+    assert changed_paths({"a": None}, {"a": None}) == []
 
 
 def test_changed_paths_are_dotted_and_sorted():
@@ -76,11 +76,3 @@ def test_absent():
     assert decide(SPEC, None, "absent")["action"] == "none"
     assert decide(SPEC, deployed(), "absent")["action"] == "uninstall"
     assert decide(SPEC, deployed(status="pending-install"), "absent")["action"] == "uninstall"
-
-
-def test_deep_merge_replaces_lists_and_keeps_siblings():
-    base = {"service": {"type": "LoadBalancer", "ports": [1, 2, 3], "annotations": {"a": "1"}}, "labels": {"x": "y"}}
-    over = {"service": {"type": "NodePort", "ports": [9], "annotations": {"b": "2"}}}
-    assert deep_merge(base, over) == {"service": {"type": "NodePort", "ports": [9],
-                                                  "annotations": {"a": "1", "b": "2"}}, "labels": {"x": "y"}}
-    assert base["service"]["type"] == "LoadBalancer"

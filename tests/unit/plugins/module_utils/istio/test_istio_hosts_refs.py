@@ -150,11 +150,3 @@ def test_selectors():
 def test_api_version_preference():
     net, tel = api.NETWORKING_GROUP, api.TELEMETRY_GROUP
     assert api.PREFERENCE == {net: ("v1", "v1beta1", "v1alpha3"), tel: ("v1", "v1alpha1")}
-    assert api.pick_version(net, ["v1alpha3", "v1beta1"]) == "v1beta1"
-    assert api.pick_version(net, ["networking.istio.io/v1", "telemetry.istio.io/v1alpha1"]) == "v1"
-    assert api.pick_version(tel, ["networking.istio.io/v1", "telemetry.istio.io/v1alpha1"]) == "v1alpha1"
-    assert api.pick_version(net, ["v2"]) is None and api.pick_version(net, []) is None
-    assert api.pick_api_version(tel, ["v1", "v1alpha1"]) == "telemetry.istio.io/v1"
-    assert api.api_versions(net)[0] == "networking.istio.io/v1"
-    with pytest.raises(ValueError):
-        api.pick_version("security.istio.io", ["v1"])
