@@ -16,12 +16,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.lb_address import load_balancer_address
 from ansible_collections.meshops.istio_edge.plugins.module_utils.diagnose.objects import gateway_pod_labels
-
-
-def _lb_ip(service):
-    ingress = (((service or {}).get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
-    return ingress[0].get("ip") if ingress else None
 
 
 def check_frontdoor(hop, snap, edge):
@@ -59,7 +55,7 @@ def check_frontdoor(hop, snap, edge):
     if (origin.get("enabled_state") or "Enabled") != "Enabled":
         hop.broken("origin_disabled", "The origin %s is %s." % (origin.get("name"), origin.get("enabled_state")),
                    "Enable the origin.")
-    ip = _lb_ip(snap.get("gateway_service"))
+    ip = load_balancer_address(snap.get("gateway_service"), prefer="ip")
     if ip and origin.get("host_name") and origin["host_name"] != ip:
         hop.broken("origin_host_mismatch",
                    "The origin points at %s, but the gateway's internal load balancer IP is %s." % (
