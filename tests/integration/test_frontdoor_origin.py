@@ -219,8 +219,8 @@ def test_custom_domain_before_front_door_issued_its_validation_token(ansible, az
     # once issued, it is returned and nothing warns about it
     arm.configure(domain_validation_token=True)
     arm.clear_requests()
-    again = _ok(_run(ansible, arm, dict(args, custom_domains=[{"name": "shop-example-com", "host_name": "shop.example.com",
-                                                                "minimum_tls_version": "TLS13"}])))
+    domains = [{"name": "shop-example-com", "host_name": "shop.example.com", "minimum_tls_version": "TLS13"}]
+    again = _ok(_run(ansible, arm, dict(args, custom_domains=domains)))
     assert again["custom_domains"][0]["validation_token"]
     assert not [w for w in again.get("warnings", []) if "validation token" in w]
 
