@@ -158,11 +158,10 @@ class Cluster:
 
 
 def setup_cluster(cluster):
-    from app_route_support import crd_documents  # the fixture base chart's CRDs (Istio's schemas)
-    for doc in crd_documents():
-        cluster.apply(doc)
-    time.sleep(2)
-    cluster.dyn.resources.invalidate_cache()
+    # the fixture base chart's CRDs (Istio's schemas), created as the integration tests create them (a server-side
+    # apply of them fails on kube-apiserver v1.20, which does not know x-kubernetes-validations)
+    from app_route_support import ensure_istio_crds
+    ensure_istio_crds(cluster.dyn)
     cluster.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": GW_NS}})
     labels = {"app": "istio-ingress", "istio": "ingress"}
     cluster.apply({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "istio-ingress", "namespace": GW_NS},

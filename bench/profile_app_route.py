@@ -1,0 +1,88 @@
+# Copyright: meshops.istio_edge contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Profile app_route's module process on N apps (default 1,000) against a running test bed.
+
+Creates the apps' namespaces and Services (as bench/expose_apps.py does), runs the module once cold, then runs the
+module process - the same code an AnsiballZ child runs: ``python -m ansible_collections...app_route ARGS.json`` -
+under pyinstrument for a no-op run and prints the profile (text) plus its wall time and peak RSS.
+
+    python tests/testbed/testbed.py up /tmp/bench-bed --moto
+    python bench/profile_app_route.py --testbed /tmp/bench-bed --apps 1000 [--cprofile]
+
+Needs pyinstrument (bench/requirements.txt) unless --cprofile.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import expose_apps as bench  # noqa: E402
+
+MODULE = "ansible_collections.meshops.istio_edge.plugins.modules.app_route"
+
+
+def module_args(kubeconfig, apps, **extra):
+    args = dict(apps=apps, gateway_namespace=bench.GW_NS, gateway_name="istio-ingress", kubeconfig=kubeconfig,
+                _ansible_check_mode=False, _ansible_diff=False, _ansible_verbosity=0)
+    args.update(extra)
+    return {"ANSIBLE_MODULE_ARGS": args}
+
+
+def run_module(argv, env):
+    """(seconds, peak RSS MB of the child, stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.monotonic()
+    proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                          check=False)
+    elapsed = time.monotonic() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if proc.returncode != 0:
+        raise SystemExit("module failed:\n%s\n%s" % (proc.stdout[-3000:], proc.stderr[-3000:]))
+    return elapsed, max(peak, before) / 1024.0, proc.stdout
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
+    parser.add_argument("--testbed", required=True)
+    parser.add_argument("--apps", type=int, default=1000)
+    parser.add_argument("--tag", default="profile", help="namespace prefix (tool name in bench/expose_apps.py)")
+    parser.add_argument("--cprofile", action="store_true", help="cProfile (sorted by cumulative time) instead")
+    args = parser.parse_args()
+    info = bench.TestBed(args.testbed).info
+    cluster = bench.Cluster(info["kubeconfig"])
+    bench.setup_cluster(cluster)
+    apps = bench.apps_for(args.tag, args.apps)
+    bench.setup_apps(cluster, apps)
+    workdir = tempfile.mkdtemp(prefix="bench-profile-")
+    path = os.path.join(workdir, "args.json")
+    with open(path, "w") as handle:
+        json.dump(module_args(info["kubeconfig"], apps), handle)
+    env = dict(os.environ, PYTHONPATH=bench.ansible_runner.collections_path())
+    plain = [sys.executable, "-m", MODULE, path]
+    cold = run_module(plain, env)
+    noop = run_module(plain, env)
+    result = json.loads(noop[2])
+    print("cold %.2fs; no-op %.2fs, peak RSS %.0f MB, writes %s, result %d bytes"
+          % (cold[0], noop[0], noop[1], result["api_requests"]["write"], len(noop[2])))
+    if args.cprofile:
+        out = os.path.join(workdir, "prof")
+        run_module([sys.executable, "-m", "cProfile", "-o", out, "-m", MODULE, path], env)
+        import pstats
+        pstats.Stats(out).sort_stats("cumulative").print_stats(40)
+    else:
+        report = os.path.join(workdir, "profile.txt")
+        run_module([sys.executable, "-m", "pyinstrument", "-r", "text", "-o", report, "-m", MODULE, path], env)
+        with open(report) as handle:
+            print(handle.read())
+
+
+if __name__ == "__main__":
+    main()
