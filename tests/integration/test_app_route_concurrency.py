@@ -24,7 +24,7 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.lease impor
 
 NET = "networking.istio.io/v1"
 PREFIX = "istio-edge-claims-istio-ingress"
-HOLD = 20  # seconds the test holds a Lease while both processes start (ansible-playbook start-up included)
+HOLD = 20  # at least, seconds the test holds a Lease while both processes start (ansible-playbook start-up included)
 
 
 def app(ns, name, host, path="/", port=8080):
@@ -90,6 +90,15 @@ def run_both(testbed, tmp_path, first_args, second_args, diff=False):
     return pool, futures
 
 
+def hold_time(ansible, gw, apps):
+    """How long the test holds its Lease so that both processes are surely waiting for it: twice what a check-mode
+    run (start-up and reads, no Lease) takes on this machine now, at least HOLD."""
+    started = time.monotonic()
+    result = ansible.module("app_route", module_args(gw, apps), check=True)
+    assert not result["failed"], result["msg"]
+    return max(HOLD, 2 * (time.monotonic() - started))
+
+
 def vs_spec(result):
     return [d for d in result["diff"] if d["after_header"].startswith("VirtualService")][0]
 
@@ -119,13 +128,15 @@ def test_a_lease_another_run_holds_fails_naming_holder_and_expiry(ansible, kube,
     holder.release()
 
 
-def test_same_app_two_definitions_at_once_run_one_after_the_other(testbed, kube, namespace, gw_ns, tmp_path):
+def test_same_app_two_definitions_at_once_run_one_after_the_other(
+        ansible, testbed, kube, namespace, gw_ns, tmp_path):
     make_workload(kube, namespace, "web", {"http": 8080, "admin": 9090})
     host = "same-%s.example.com" % namespace
     first, second = app(namespace, "shop", host, port=8080), app(namespace, "shop", host, port=9090)
+    hold = hold_time(ansible, gw_ns, [first])
     holder = Holder(kube, gw_ns, "host " + host)
     pool, futures = run_both(testbed, tmp_path, module_args(gw_ns, [first]), module_args(gw_ns, [second]), diff=True)
-    time.sleep(HOLD)
+    time.sleep(hold)
     assert not any(f.done() for f in futures), [f.result() for f in futures if f.done()]
     holder.release()
     results = [f.result(timeout=300) for f in futures]

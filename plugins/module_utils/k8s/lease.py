@@ -254,14 +254,20 @@ class Leases:
                      "serialize runs live there). Nothing was changed.")
         if not isinstance(written, dict):   # 409: another run was faster (or it was deleted): read it again
             return False, None, None
-        self.held[name] = written
-        self.renewed_at[name] = time.monotonic()
+        with self._lock:
+            self.held[name] = written
+            self.renewed_at[name] = time.monotonic()
         return True, None, None
 
     def acquire(self):
-        """Take every Lease, in sorted order, waiting up to ``wait`` seconds in all for the other holders."""
+        """Take every Lease, in sorted order, waiting up to ``wait`` seconds in all for the other holders.
+
+        The Leases already taken are renewed while the run waits for the next one."""
         start = time.monotonic()
         deadline = start + self.wait
+        self._thread = threading.Thread(target=self._renew_loop, name="lease-renewal")
+        self._thread.daemon = True
+        self._thread.start()
         try:
             for name in sorted(self.names):
                 while True:
@@ -282,9 +288,6 @@ class Leases:
             self.release()
             raise
         self.waited = time.monotonic() - start
-        self._thread = threading.Thread(target=self._renew_loop, name="lease-renewal")
-        self._thread.daemon = True
-        self._thread.start()
         return self
 
     # -- renew ----------------------------------------------------------------------------------------
@@ -309,7 +312,9 @@ class Leases:
     def _renew_loop(self):
         interval = max(0.5, self.duration / 3.0)
         while not self._stop.wait(interval):
-            for name in sorted(self.held):
+            with self._lock:
+                names = sorted(self.held)
+            for name in names:
                 if name in self.lost:
                     continue
                 try:
