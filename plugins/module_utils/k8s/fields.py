@@ -331,11 +331,13 @@ def decide(desired, live, manager):
     """The :class:`Decision` for applying ``desired`` as ``manager`` over ``live`` (None: not there)."""
     if live is None:
         return Decision("create", [], [])
-    shape = _trees(live, manager)[1]
-    differs = []
-    _differs(_body(_without_none(desired)), live, shape, (), differs)
+    owned, shape = _trees(live, manager)  # parsed once, and ``desired`` cleaned once: both walks use them
+    clean = _without_none(desired)
+    differs, released = [], []
+    _differs(_body(clean), live, shape, (), differs)
+    _released(owned, clean, (), released)
     differs = sorted(set(describe_path(p) for p in differs))
-    released = sorted(set(describe_path(p) for p in released_fields(desired, live, manager)))
+    released = sorted(set(describe_path(p) for p in released))
     return Decision("update" if differs or released else "unchanged", differs, released)
 
 
