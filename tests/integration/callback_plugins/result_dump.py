@@ -31,6 +31,7 @@ class CallbackModule(CallbackBase):
             return
         data = dict(result._result)
         data["_task"] = result._task.get_name()
+        data["_host"] = result._host.get_name()
         data["_status"] = status
         with open(path, "a") as handle:
             handle.write(json.dumps(data, default=str) + "\n")
