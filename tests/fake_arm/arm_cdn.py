@@ -224,6 +224,8 @@ class CustomDomain(Spec):
         props["tlsSettings"] = tls
         props["profileName"] = ref.pairs[0][1]
         props.setdefault("domainValidationState", "Pending")
+        if not store.config.get("domain_validation_token", True):
+            return            # ARM has not issued the DNS TXT token yet (/_fake/config domain_validation_token=false)
         expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=7)
         props.setdefault("validationProperties", {
             "validationToken": uuid.uuid4().hex, "expirationDate": expires.strftime("%Y-%m-%dT%H:%M:%S+00:00")})

@@ -6,7 +6,9 @@ Private Link Services are seeded by the tests (on AKS the cloud provider creates
 Service annotations). Their ``privateEndpointConnections`` follow the azure-rest-api-specs examples
 (PrivateLinkServiceGet / ...ListPrivateEndpointConnection / ...UpdatePrivateEndpointConnection): a Front Door
 origin with a shared private link adds a *Pending* connection whose description is the origin's request
-message; the owner approves it by PUTting the connection (by its name) with status Approved.
+message; the owner approves it by PUTting the connection (by its name) with status Approved - and whatever
+description the approver gives (``az network private-endpoint-connection approve --description Approved``, the
+portal's default text), which the control endpoint ``/_fake/connection`` plays for the tests.
 """
 
 import copy
@@ -90,21 +92,41 @@ class PrivateEndpointConnection(NetworkSpec):
         if method != "PUT":
             raise ArmError(405, "MethodNotAllowed", "The requested method %s is not allowed." % method)
         state = ((body or {}).get("properties") or {}).get("privateLinkServiceConnectionState") or {}
-        wanted = state.get("status")
-        current = conn["properties"]["privateLinkServiceConnectionState"]["status"]
-        if wanted not in ("Approved", "Rejected", "Pending"):
-            raise bad_request("privateLinkServiceConnectionState.status must be Approved, Rejected or Pending, "
-                              "not '%s'." % wanted, "InvalidRequestContent")
-        if current == "Rejected" and wanted == "Approved":
-            raise bad_request("Private endpoint connection %s was rejected and cannot be approved; the consumer "
-                              "must create a new private endpoint." % conn["name"],
-                              "CannotApproveRejectedPrivateEndpointConnection")
-        conn["properties"]["privateLinkServiceConnectionState"] = {
-            "status": wanted, "description": state.get("description", ""),
-            "actionsRequired": state.get("actionsRequired") or "None"}
-        conn["etag"] = 'W/"%s"' % uuid.uuid4()
-        _sync_origin(store, conn, wanted)
-        return 200, copy.deepcopy(conn), {}
+        return 200, set_connection_state(store, conn, state), {}
+
+
+def set_connection_state(store, conn, state):
+    """What a PUT of the connection does (the module's approval, ``az network private-endpoint-connection
+    approve --description ...``, the portal): status, description and actionsRequired as given."""
+    wanted = state.get("status")
+    current = conn["properties"]["privateLinkServiceConnectionState"]["status"]
+    if wanted not in ("Approved", "Rejected", "Pending"):
+        raise bad_request("privateLinkServiceConnectionState.status must be Approved, Rejected or Pending, "
+                          "not '%s'." % wanted, "InvalidRequestContent")
+    if current == "Rejected" and wanted == "Approved":
+        raise bad_request("Private endpoint connection %s was rejected and cannot be approved; the consumer "
+                          "must create a new private endpoint." % conn["name"],
+                          "CannotApproveRejectedPrivateEndpointConnection")
+    conn["properties"]["privateLinkServiceConnectionState"] = {
+        "status": wanted, "description": state.get("description", ""),
+        "actionsRequired": state.get("actionsRequired") or "None"}
+    conn["etag"] = 'W/"%s"' % uuid.uuid4()
+    _sync_origin(store, conn, wanted)
+    return copy.deepcopy(conn)
+
+
+def third_party_update(store, body):
+    """``/_fake/connection``: someone else (the portal, the az CLI) sets a connection's state and description -
+    ``{"pls_id", "name", "status", "description"}``; the connection as it is then."""
+    pls = store.get(Ref.parse(body["pls_id"]))
+    if pls is None:
+        raise ArmError(404, "NotFound", "Private link service %s was not found." % body["pls_id"])
+    found = [c for c in pls.body["properties"]["privateEndpointConnections"] if c["name"] == body["name"]]
+    if not found:
+        raise ArmError(404, "NotFound", "Private endpoint connection '%s' was not found." % body["name"])
+    return set_connection_state(store, found[0], {"status": body.get("status", "Approved"),
+                                                  "description": body.get("description", "Approved"),
+                                                  "actionsRequired": "None"})
 
 
 def _sync_origin(store, conn, status):

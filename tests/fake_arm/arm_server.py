@@ -10,7 +10,9 @@ Serves, on 127.0.0.1 over HTTPS:
   fake AAD issued, ``api-version`` required, long-running operations, ARM error bodies;
 - control (tests only, no auth): ``/_fake/health``, ``/_fake/reset``, ``/_fake/seed``, ``/_fake/resources``,
   ``/_fake/requests`` (counts by method; DELETE clears), ``/_fake/faults`` (e.g. 429 + Retry-After),
-  ``/_fake/config`` (``lro_polls``, ``lro_retry_after``).
+  ``/_fake/config`` (``lro_polls``, ``lro_retry_after``, ``domain_validation_token``: false leaves custom domains
+  without their DNS TXT token), ``/_fake/connection`` (a third party approves/rejects a private endpoint
+  connection with its own description).
 """
 
 import argparse
@@ -216,6 +218,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200, store.config)
             if path == "/_fake/seed" and method == "POST":
                 return self.send(200, self.seed(store, body or {}))
+            if path == "/_fake/connection" and method == "POST":
+                return self.send(200, arm_network.third_party_update(store, body or {}))
         raise ArmError(404, "NotFound", "No control route %s %s." % (method, path))
 
     def seed(self, store, body):

@@ -130,7 +130,7 @@ class Store:
         self.resource_groups = {}                  # key -> {"name", "location"}
         self.resources = {}                        # key -> Resource
         self.ops = {}
-        self.config = {"lro_polls": 2, "lro_retry_after": None}
+        self.config = {"lro_polls": 2, "lro_retry_after": None, "domain_validation_token": True}
         self.faults = []
         self.requests = []
         self.tokens = set()
@@ -143,7 +143,7 @@ class Store:
             self.ops.clear()
             self.faults = []
             self.requests = []
-            self.config.update({"lro_polls": 2, "lro_retry_after": None})
+            self.config.update({"lro_polls": 2, "lro_retry_after": None, "domain_validation_token": True})
 
     def counts(self):
         with self.lock:

@@ -138,6 +138,13 @@ class FakeArm:
     def configure(self, **config):
         return self.call("POST", "/_fake/config", config)
 
+    def update_connection(self, resource_group, pls_name, name, status="Approved", description="Approved"):
+        """A third party sets a connection's state with its own description (``az network
+        private-endpoint-connection approve --description Approved``, the portal)."""
+        body = {"pls_id": self.pls_id(resource_group, pls_name), "name": name, "status": status,
+                "description": description}
+        return self.call("POST", "/_fake/connection", body)
+
     def connections(self, resource_group, name):
         for res in self.resources("microsoft.network/privatelinkservices"):
             if res["id"].lower() == self.pls_id(resource_group, name).lower():
