@@ -20,7 +20,9 @@ description:
     managed certificates and a WAF security policy.
   - Then finds the B(Pending) private endpoint connection Front Door made on the Private Link Service and
     approves it (by the connection's name on the service), the step other tools leave manual, and reports
-    its state.
+    its state. The connection's name is remembered in a tag of the profile
+    (C(meshops-istio-edge.connection.<origin group>.<origin>)), so later runs find it whatever description
+    its approver gave it.
   - Only the fields the module sets are compared, normalised for ARM's spelling (id casing, enum casing,
     locations, list order), so a second run changes nothing and sends no write request.
   - Before anything is written it checks the options, the credentials, that the Private Link Service exists
@@ -197,14 +199,17 @@ options:
         type: str
       request_message:
         description:
-          - Message of Front Door's connection request (at most 140 characters). The module recognises the
-            connection by it, so keep it unique per origin. Defaults to
+          - Message of Front Door's connection request (at most 140 characters). The module recognises a
+            Pending connection by it (and an approved one by the name it remembered), so keep it unique per
+            origin. Defaults to
             C(Azure Front Door <profile>/<origin group>/<origin> (meshops.istio_edge)).
         type: str
       approve:
         description:
           - Approve Front Door's pending private endpoint connection on the service. The approved connection
-            keeps the request message as its description, which is how later runs recognise it.
+            keeps the request message as its description; an approval by someone else with another
+            description is recognised too (by the remembered name, else as the only approved connection Front
+            Door made on the service).
         type: bool
         default: true
       approval_timeout:
@@ -400,7 +405,11 @@ connection_state:
 private_link:
   description:
     - The Private Link Service (C(id), C(name), C(resource_group), C(location), C(request_message)) and Front Door's
-      C(connection) on it (C(name), C(status), C(description), C(actions_required), C(private_endpoint_id)).
+      C(connection) on it (C(name), C(status), C(description), C(actions_required), C(private_endpoint_id),
+      C(matched_by)).
+    - C(matched_by) is how the connection was recognised - C(name) (remembered in the profile tag), C(request_message)
+      (its description), C(front_door) (the only approved connection Front Door made on the service) or C(origin)
+      (not found on the service, but the origin says its connection is approved; C(name) is then null).
   returned: state=present and private_link is set
   type: dict
 profile:

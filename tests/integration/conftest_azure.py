@@ -70,6 +70,29 @@ def azure_args(arm, **extra):
     return args
 
 
+FD = dict(resource_group=FD_RG, profile_name="fd-shop", endpoint_name="shop")
+
+
+def frontdoor_args(arm, gateway, **extra):
+    """frontdoor_origin options: profile fd-shop, the gateway's Service and its Private Link Service (named by the
+    Service's azure-pls-name annotation)."""
+    args = azure_args(arm, **FD)
+    args.update(gateway.args())
+    args["private_link"] = {"resource_group": PLS_RG}
+    args.update(extra)
+    return args
+
+
+def run_frontdoor(ansible, arm, args, **kwargs):
+    """frontdoor_origin through ansible-playbook, trusting the fake ARM's CA."""
+    return ansible.module("frontdoor_origin", args, env={"REQUESTS_CA_BUNDLE": arm.info["ca_cert"]}, **kwargs)
+
+
+def succeeded(result):
+    assert not result["failed"], result.get("msg") or result["_stdout"][-3000:]
+    return result
+
+
 class Gateway:
     """The gateway workload in its own namespace, shaped for Azure Private Link."""
 

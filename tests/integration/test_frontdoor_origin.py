@@ -10,30 +10,8 @@ the internal load balancer IP into the Service status (the Azure cloud provider'
 Link Service AKS would have made. Front Door's real probing and the Private Link data path are not observable.
 """
 
-from conftest_azure import FD_RG, LB_IP, PLS_NAME, PLS_RG, azure_args
-
-FD = dict(resource_group=FD_RG, profile_name="fd-shop", endpoint_name="shop")
-
-
-def _args(arm, gateway, **extra):
-    args = azure_args(arm, **FD)
-    args.update(gateway.args())
-    args["private_link"] = {"resource_group": PLS_RG}      # name from the Service's azure-pls-name annotation
-    args.update(extra)
-    return args
-
-
-def _ca(arm):
-    return {"REQUESTS_CA_BUNDLE": arm.info["ca_cert"]}
-
-
-def _run(ansible, arm, args, **kwargs):
-    return ansible.module("frontdoor_origin", args, env=_ca(arm), **kwargs)
-
-
-def _ok(result):
-    assert not result["failed"], result.get("msg") or result["_stdout"][-3000:]
-    return result
+from conftest_azure import (FD, FD_RG, LB_IP, PLS_NAME, PLS_RG, frontdoor_args as _args, run_frontdoor as _run,
+                            succeeded as _ok)
 
 
 def test_private_link_chain_lifecycle(ansible, azure_arm, frontdoor_gateway):
@@ -153,7 +131,9 @@ def test_update_patches_only_what_changed(ansible, azure_arm, frontdoor_gateway)
     assert changed["diff"]["before"]["origin_group"]["properties"]["healthProbeSettings"]["probeIntervalInSeconds"] == 100
     assert changed["origin_group"]["probe"]["interval"] == 30
     profile = arm.resources("microsoft.cdn/profiles")[0]
-    assert profile["tags"] == {"team": "edge", "env": "prod"}                  # tags set before are kept
+    name = changed["private_link"]["connection"]["name"]
+    remembered = {"meshops-istio-edge.connection.istio-edge.istio-ingress": name}
+    assert profile["tags"] == dict(remembered, team="edge", env="prod")   # tags set before are kept
 
 
 def test_connection_left_pending_then_approved(ansible, azure_arm, frontdoor_gateway):

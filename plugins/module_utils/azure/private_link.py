@@ -6,8 +6,15 @@
 A Private Link origin makes Front Door create a managed private endpoint towards the Private Link Service in
 front of the gateway's internal load balancer. That shows up on the PLS as a **Pending** private endpoint
 connection, and traffic flows only once the PLS owner approves it - the step every existing tool leaves
-manual. The connection is recognised by its description, which is the origin's request message, and approved
-by its name on the PLS (not by the private endpoint's id, which lives in Front Door's own subscription).
+manual. It is approved by its name on the PLS (not by the private endpoint's id, which lives in Front Door's
+own subscription).
+
+Which connection is this origin's: Front Door writes the origin's request message as the description of the
+Pending connection, but whoever approves it (the portal, ``az network private-endpoint-connection approve
+--description Approved``) sets the description anew. So the connection's name is remembered once found and
+accepted by name later, whatever its description; a Pending connection is only ever matched by the request
+message; and an Approved one made by Front Door (its private endpoint in Front Door's ``eafd-*`` resource
+groups) is taken when it is the only one on the service.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -60,17 +67,41 @@ def connection_summary(conn):
             "private_endpoint_id": (props.get("privateEndpoint") or {}).get("id")}
 
 
-def pick_connection(connections, request_message):
-    """Front Door's connection for this origin: same description as the request message, live states first."""
-    mine = [c for c in connections
-            if ((c.get("properties") or {}).get("privateLinkServiceConnectionState") or {}).get("description")
-            == request_message]
+def _state(conn):
+    return ((conn.get("properties") or {}).get("privateLinkServiceConnectionState") or {})
+
+
+def front_door_made(conn):
+    """Whether Front Door's managed private endpoint made the connection (resource group ``eafd-<env>-<region>``
+    of Front Door's own subscription)."""
+    endpoint = (((conn.get("properties") or {}).get("privateEndpoint") or {}).get("id") or "").split("/")
+    return len(endpoint) > 4 and endpoint[3].lower() == "resourcegroups" and endpoint[4].lower().startswith("eafd-")
+
+
+def find_connection(connections, request_message, remembered=None):
+    """``(connection, matched_by)`` of Front Door's connection for this origin, or ``(None, None)``. Pure.
+
+    ``matched_by``: ``name`` (the name remembered from an earlier run, any description), ``request_message``
+    (the description Front Door gave it; live states first), ``front_door`` (the only Approved connection Front
+    Door made on the service, approved by someone with another description). A Pending connection is never taken
+    on the last rule: approving someone else's request is not this module's call.
+    """
+    if remembered:
+        named = [c for c in connections if (c.get("name") or "").lower() == remembered.lower()]
+        if named:
+            return named[0], "name"
+    mine = [c for c in connections if _state(c).get("description") == request_message]
 
     def rank(conn):
-        status = conn["properties"]["privateLinkServiceConnectionState"].get("status")
+        status = _state(conn).get("status")
         return _LIVE_STATES.index(status) if status in _LIVE_STATES else len(_LIVE_STATES)
     mine.sort(key=rank)
-    return mine[0] if mine else None
+    if mine:
+        return mine[0], "request_message"
+    made = [c for c in connections if front_door_made(c)]
+    if len(made) == 1 and _state(made[0]).get("status") == "Approved":
+        return made[0], "front_door"
+    return None, None
 
 
 class PrivateLinkApplier:
@@ -122,19 +153,18 @@ class PrivateLinkApplier:
         except AzureError as exc:
             raise azure_error(exc, "list the private endpoint connections of %s" % target["id"], target["field"])
 
-    def wait_for_connection(self, target, request_message, timeout, interval):
+    def wait_for_connection(self, target, request_message, timeout, interval, remembered=None):
         """Front Door creates its private endpoint asynchronously (no ARM operation to follow): poll the PLS until
-        the connection shows up; None when it did not within ``timeout`` (the caller reports it as pending)."""
+        the connection shows up; ``(connection, matched_by)`` as :func:`find_connection`, ``(None, None)`` when it
+        did not within ``timeout`` (the caller reports it as pending)."""
         def poll():
-            conn = pick_connection(self.connections(target), request_message)
-            return conn is not None, conn
+            found = find_connection(self.connections(target), request_message, remembered)
+            return found[0] is not None, found
         return poll_until(poll, timeout, max(1, interval))[1]
 
     def approve(self, target, conn):
-        """Approve the connection by its name on the PLS; returns the updated connection.
-
-        The description stays the request message: it is what identifies the connection on later runs.
-        """
+        """Approve the connection by its name on the PLS (its description is kept); returns the updated
+        connection."""
         props = conn.get("properties") or {}
         body = {"name": conn["name"], "properties": {
             "privateEndpoint": props.get("privateEndpoint"),

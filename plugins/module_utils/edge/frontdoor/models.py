@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
+
 PREMIUM = "Premium_AzureFrontDoor"
 STANDARD = "Standard_AzureFrontDoor"
 LOCATION = "Global"
@@ -63,6 +65,15 @@ def default_request_message(params):
     """Unique per origin: it is how the module recognises Front Door's connection on the Private Link Service."""
     return "Azure Front Door %s/%s/%s (meshops.istio_edge)" % (
         params["profile_name"], params["origin_group"]["name"], params["origin"]["name"])
+
+
+def connection_tag(params):
+    """The profile tag that remembers the name of this origin's private endpoint connection on the Private Link
+    Service (AFD origins take no tags; Front Door tag names take no ':' or '#')."""
+    name = "meshops-istio-edge.connection.%s.%s" % (params["origin_group"]["name"], params["origin"]["name"])
+    if len(name) > 512:
+        name = name[:490] + "." + hashlib.sha256(name.encode()).hexdigest()[:20]
+    return name
 
 
 # -- bodies -----------------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@
 present: options checked -> gateway Service / probe route read -> token -> Private Link Service and WAF policy
 checked -> every AFD resource read and planned (create / update / nothing, owned fields only) -> in order
 profile, endpoint, origin group, origin, custom domains, route, security policy created or patched, each
-waited for -> Front Door's private endpoint connection found on the PLS and approved. Every input error is
+waited for -> Front Door's private endpoint connection found on the PLS (by the name remembered in a profile
+tag, else the request message), its name remembered, and approved. Every input error is
 raised before the first write; check mode stops after the plan. absent: the same resources deleted in reverse.
 """
 
@@ -18,7 +19,7 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.clients i
 from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.frontdoor import FrontDoorApplier, describe
 from ansible_collections.meshops.istio_edge.plugins.module_utils.edge.frontdoor.gateway import GatewayReader
 from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.private_link import (
-    PrivateLinkApplier, connection_summary, pick_connection, resolve_target)
+    PrivateLinkApplier, connection_summary, find_connection, resolve_target)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import diff_dict
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import field_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.writes import Writes
@@ -46,6 +47,7 @@ class Present:
         self.writes = writes if writes is not None else Writes(check_mode)
         self.warnings = []
         self.actions = []
+        self.remembered = None      # the profile tag written for the connection's name, when one was
 
     # -- phase 1: inputs, cluster, prerequisites in Azure (no write) -----------------------------------
     def gateway_facts(self):
@@ -130,43 +132,71 @@ class Present:
         return origin_step["action"] == "create" or any(
             c.startswith("properties.sharedPrivateLinkResource") for c in origin_step["changes"])
 
-    def approve(self, applier, link, origin_step):
+    def approve(self, fd, applier, link, steps):
+        """Find Front Door's connection for this origin, remember its name, approve it when Pending."""
         p = self.params
         opts = p["private_link"]
+        origin_step = [s for s in steps if s["kind"] == "origin"][0]
         fresh = self.new_connection_expected(origin_step)
-        if self.check_mode:
-            conn = None if fresh else pick_connection(applier.connections(link), link["request_message"])
-            if conn is None:
-                self.actions.append("approve Front Door's private endpoint connection on %s" % link["name"]
-                                    if opts["approve"] else "(Front Door's connection will wait for approval)")
-                status = "Approved" if opts["approve"] else "Pending"
-                return {"name": None, "status": status, "description": link["request_message"]}, opts["approve"]
+        tag = fdb.connection_tag(p)
+        remembered = None if fresh else ((steps[0]["live"] or {}).get("tags") or {}).get(tag)
+        if self.check_mode and fresh:
+            conn, how = None, None
+        elif self.check_mode:
+            conn, how = find_connection(applier.connections(link), link["request_message"], remembered)
         else:
-            conn = applier.wait_for_connection(link, link["request_message"],
-                                               opts["approval_timeout"] if fresh else 0, p.get("polling_interval") or 10)
+            conn, how = applier.wait_for_connection(link, link["request_message"], opts["approval_timeout"] if fresh
+                                                    else 0, p.get("polling_interval") or 10, remembered)
+        origin_status = None if fresh else (((origin_step["live"] or {}).get("properties") or {}).get(
+            "sharedPrivateLinkResource") or {}).get("status")
+        if conn is None and origin_status == "Approved":
+            # Front Door says the connection is approved, but which one on the service is not known
+            return {"name": None, "status": "Approved", "description": None, "matched_by": "origin"}, False
+        if conn is None and self.check_mode:
+            self.actions.append("approve Front Door's private endpoint connection on %s" % link["name"]
+                                if opts["approve"] else "(Front Door's connection will wait for approval)")
+            status = "Approved" if opts["approve"] else "Pending"
+            return {"name": None, "status": status, "description": link["request_message"]}, opts["approve"]
         if conn is None:
             self.warnings.append(
-                "No private endpoint connection with the description '%s' on %s%s: Front Door cannot reach the "
-                "origin until one is approved. Re-run to approve it, or check the connections on the Private Link "
-                "Service: az network private-link-service show -g %s -n %s --query privateEndpointConnections"
-                % (link["request_message"], link["id"], " after %ss" % opts["approval_timeout"] if fresh else "",
-                   link["resource_group"], link["name"]))
+                "No private endpoint connection for this origin on %s%s (none with the description '%s'%s): Front "
+                "Door cannot reach the origin until one is approved. Re-run to approve it, or check the connections "
+                "on the Private Link Service: az network private-link-service show -g %s -n %s --query "
+                "privateEndpointConnections"
+                % (link["id"], " after %ss" % opts["approval_timeout"] if fresh else "", link["request_message"],
+                   ", none named '%s' as remembered" % remembered if remembered else "", link["resource_group"],
+                   link["name"]))
             return None, False
-        state = connection_summary(conn)
+        state = dict(connection_summary(conn), matched_by=how)
         if state["status"] == "Rejected":
             raise field_error("private_link.approve", "Front Door's private endpoint connection '%s' on %s was "
                               "rejected" % (state["name"], link["name"]),
                               "A rejected connection cannot be approved: delete the origin (state=absent) and "
                               "re-create it so Front Door makes a new private endpoint.")
+        self.remember(fd, steps[0], tag, state["name"])
         if state["status"] == "Pending" and opts["approve"]:
             if not self.check_mode:
-                state = connection_summary(applier.approve(link, conn))
+                state = dict(connection_summary(applier.approve(link, conn)), matched_by=how)
                 self.writes.record("approved private endpoint connection '%s' on %s" % (state["name"], link["id"]))
             else:
                 state = dict(state, status="Approved")
             self.actions.append("approve private endpoint connection '%s'" % state["name"])
             return state, True
         return state, False
+
+    def remember(self, fd, profile_step, tag, name):
+        """Keep the connection's name in a tag of the profile, so later runs know it whatever its description
+        (ARM replaces the whole tag set on a PATCH: the live tags are sent along)."""
+        body = profile_step["predicted"] if self.check_mode else profile_step.get("result")
+        tags = dict((body or {}).get("tags") or {})
+        if not name or tags.get(tag) == name or len(name) > 256:
+            return
+        self.actions.append("remember private endpoint connection '%s' in tag %s of profile '%s'"
+                            % (name, tag, profile_step["args"][-1]))
+        self.remembered = {"tag": tag, "before": tags.get(tag), "after": name}
+        if not self.check_mode:
+            tags[tag] = name
+            profile_step["result"] = fd.update("profile", profile_step["args"], {"tags": tags})
 
     # -- the run ---------------------------------------------------------------------------------------
     def run(self):
@@ -192,8 +222,7 @@ class Present:
             self.apply(fd, steps)
         connection, approved = None, False
         if link:
-            origin_step = [s for s in steps if s["kind"] == "origin"][0]
-            connection, approved = self.approve(applier, link, origin_step)
+            connection, approved = self.approve(fd, applier, link, steps)
         return self.result(steps, link, connection, approved, probe_route)
 
     def warn_token_not_issued(self, step, entry):
@@ -211,7 +240,7 @@ class Present:
                step["args"][-1]))
 
     def result(self, steps, link, connection, approved, probe_route):
-        changed = approved or any(s["action"] != "none" for s in steps)
+        changed = approved or bool(self.remembered) or any(s["action"] != "none" for s in steps)
         res = {"changed": changed, "actions": self.actions, "warnings": self.warnings}
         before, after = {}, {}
         domains = []
@@ -238,6 +267,9 @@ class Present:
             if approved:
                 before["private_endpoint_connection"] = {"status": "Pending"}
                 after["private_endpoint_connection"] = {"status": "Approved"}
+            if self.remembered:
+                before["profile_tags"] = {self.remembered["tag"]: self.remembered["before"]}
+                after["profile_tags"] = {self.remembered["tag"]: self.remembered["after"]}
         res["connection_state"] = (connection or {}).get("status")
         res["health_route"] = probe_route
         if changed:

@@ -15,7 +15,7 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.credentia
     AZURE_AUTH_ARG_SPEC, arm_endpoints, auth_plan, check_subscription)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.errors import credential_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.azure.private_link import (
-    connection_summary, pick_connection, resolve_target)
+    connection_summary, find_connection, front_door_made, resolve_target)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 
 SUB = "3c9d2e1f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
@@ -101,19 +101,42 @@ def test_resolve_target():
     assert err.value.field == "private_link.name"
 
 
-def conn(name, status, description):
-    return {"name": name, "properties": {"privateEndpoint": {"id": "/pe/" + name},
+AFD_PE = "/subscriptions/f3d0/resourceGroups/eafd-Prod-eastus/providers/Microsoft.Network/privateEndpoints/"
+
+
+def conn(name, status, description, endpoint=None):
+    return {"name": name, "properties": {"privateEndpoint": {"id": endpoint or "/pe/" + name},
                                          "privateLinkServiceConnectionState": {"status": status,
                                                                                "description": description}}}
 
 
-def test_pick_connection_by_request_message():
+def test_find_connection_by_request_message():
     conns = [conn("old", "Disconnected", "fd msg"), conn("other", "Pending", "someone else"),
              conn("mine", "Pending", "fd msg")]
-    assert pick_connection(conns, "fd msg")["name"] == "mine"
-    assert pick_connection(conns, "nobody") is None
+    assert find_connection(conns, "fd msg") == (conns[2], "request_message")
+    assert find_connection(conns, "nobody") == (None, None)
     assert connection_summary(conns[2]) == {"name": "mine", "status": "Pending", "description": "fd msg",
                                             "actions_required": None, "private_endpoint_id": "/pe/mine"}
+
+
+def test_find_connection_by_remembered_name_whatever_its_description():
+    conns = [conn("mine", "Approved", "Approved", AFD_PE + "1"), conn("next", "Pending", "fd msg", AFD_PE + "2")]
+    assert find_connection(conns, "fd msg", remembered="MINE") == (conns[0], "name")
+    # a remembered connection that is gone: the request message decides again
+    assert find_connection(conns, "fd msg", remembered="gone") == (conns[1], "request_message")
+
+
+def test_find_connection_made_by_front_door_only_when_approved_and_alone():
+    approved = conn("pls.1", "Approved", "Approved", AFD_PE + "1")
+    customer = conn("pls.2", "Approved", "Approved", "/subscriptions/s/resourceGroups/rg/providers/"
+                                                    "Microsoft.Network/privateEndpoints/mine")
+    assert front_door_made(approved) and not front_door_made(customer)
+    assert find_connection([approved, customer], "fd msg") == (approved, "front_door")
+    # someone else's pending request is never taken for ours
+    assert find_connection([conn("pls.3", "Pending", "other team", AFD_PE + "3")], "fd msg") == (None, None)
+    # two origins' connections approved with the same text: which is ours cannot be told
+    twice = [approved, conn("pls.4", "Approved", "Approved", AFD_PE + "4")]
+    assert find_connection(twice, "fd msg") == (None, None)
 
 
 def test_new_connection_expected_only_when_the_private_link_changes():
