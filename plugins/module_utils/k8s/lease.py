@@ -365,8 +365,7 @@ class Leases:
     def report(self):
         """For the module's result: the Leases, the holder, how long the run waited and for whom."""
         return dict(namespace=self.namespace, names=sorted(self.names), holder=self.holder,
-                    duration=self.duration, waited=round(self.waited, 3), waited_for=list(self.waited_for),
-                    requests=dict(self.requests))
+                    duration=self.duration, waited=round(self.waited, 3), waited_for=list(self.waited_for))
 
     def __enter__(self):
         return self.acquire()

@@ -339,7 +339,7 @@ def _absent(apps, bulk, diff, params):
                     as leases:
                 snap, run = _absent_plan(apps, bulk, api)  # again: what a run before us did counts
                 results = _write(run, bulk, leases)
-            report = leases.report()
+            report, lease_requests = leases.report(), sum(leases.requests.values())
         except EdgeError as exc:
             if exc.code != "NamespaceNotFound":
                 raise
@@ -349,7 +349,7 @@ def _absent(apps, bulk, diff, params):
     result = _result(apps, run.per_app, results, snap, None, bulk, diff, [])
     if report:
         result["lease"] = report
-        result["api_requests"]["lease"] = sum(report["requests"].values())
+        result["api_requests"]["lease"] = lease_requests
     result.pop("gateway")
     return result
 
