@@ -21,8 +21,15 @@ description:
     target group health-check port and path (in C(instance) mode the status port's nodePort, read from the live
     gateway Service), the listeners and certificate, and target health. Every finding is in RV(verification).
   - Optionally writes Route53 alias records to the ALB when external-dns is not used.
-  - Everything that can fail on bad input (options, gateway Service, IngressGroup conflicts, ACM lookup, AWS
-    region and credentials, Route53 zone) is checked before the Ingress is written.
+  - Everything that can fail on bad input (options, gateway Service, IngressClass, IngressGroup conflicts, ACM
+    lookup and certificate status, AWS region and credentials, Route53 zone) is checked before the Ingress is
+    written.
+  - What the AWS Load Balancer Controller would fail on silently - leaving the Ingress without an address - is
+    refused before writing, with the reason - an O(ingress_class) that does not exist or belongs to another
+    controller than C(ingress.k8s.aws/alb), and an O(certificate_arn) that ACM does not know in the region, that
+    is of another region, not C(ISSUED) (the message names its status, for example C(PENDING_VALIDATION) or
+    C(EXPIRED)), expired, or that does not cover every one of O(hostnames) (wildcards one label deep; several
+    certificates, and those of other IngressGroup members, cover them together).
 author:
   - meshops platform team (@meshops)
 extends_documentation_fragment:
@@ -67,7 +74,10 @@ options:
     type: str
     default: /healthz/ready
   ingress_class:
-    description: IngressClass of the AWS Load Balancer Controller.
+    description:
+      - IngressClass of the AWS Load Balancer Controller. It must exist and its C(spec.controller) must be
+        C(ingress.k8s.aws/alb) (the controller's Helm chart creates C(alb)); anything else is refused before the
+        Ingress is written, naming the classes of that controller.
     type: str
     default: alb
   scheme:
@@ -104,7 +114,10 @@ options:
     type: bool
     default: true
   certificate_arn:
-    description: ACM (or IAM server) certificate ARNs for the HTTPS listener; the first is the default one.
+    description:
+      - ACM (or IAM server) certificate ARNs for the HTTPS listener; the first is the default one.
+      - ACM certificates are checked before writing (C(acm:DescribeCertificate)) - in the ALB's region, C(ISSUED),
+        not expired, covering O(hostnames). IAM server certificates are not checked.
     type: list
     elements: str
   certificate_domain:
@@ -151,8 +164,17 @@ options:
     type: str
   wait:
     description:
-      - Wait until the Ingress has the ALB's host name in its status; with O(verify), also until the ALB is
-        active and no target is still in its first health checks (C(initial)), so that findings are final.
+      - Wait until the Ingress has the address of the ALB asked for - read in ELBv2, its scheme and the
+        controller's tags C(ingress.k8s.aws/stack) and C(elbv2.k8s.aws/cluster) (with O(cluster_name)) must match.
+        A scheme or group change makes the controller create a new ALB while the Ingress still shows the old
+        address for a while; the module waits for the new one, then verifies it. Without AWS access
+        (O(verify=none), no ACM certificate, no O(route53)) it waits for an address other than the replaced one.
+      - With O(verify), also until the ALB is active and no target is still in its first health checks
+        (C(initial)), so that findings are final.
+      - A timeout names what was awaited, the last state seen with the controller's Warning events on the Ingress
+        (C(FailedBuildModel), C(FailedDeployModel)), and the likely causes in order - the certificate, the
+        IngressClass, subnet tags, the controller's logs (C(kubectl logs -n kube-system
+        deployment/aws-load-balancer-controller)).
       - With O(state=absent), wait until the Ingress is gone (the controller removes its finalizer).
     type: bool
     default: false
@@ -164,7 +186,8 @@ options:
     description:
       - C(report) finds the ALB (when the Ingress has an address) and returns the findings.
       - C(strict) fails when there is any finding.
-      - C(none) skips AWS entirely (no credentials needed unless O(certificate_domain) or O(route53) is used).
+      - C(none) skips the ELBv2 verification (AWS credentials are still needed for an ACM O(certificate_arn),
+        O(certificate_domain) or O(route53)).
     type: str
     choices: [none, report, strict]
     default: report
@@ -266,6 +289,12 @@ certificate_arns:
   returned: state=present
   type: list
   elements: str
+certificates:
+  description: The ACM certificates of O(certificate_arn) as checked (C(arn), C(domain_name),
+    C(subject_alternative_names), C(status), C(type), C(not_after)).
+  returned: when certificate_arn has ACM certificates and an HTTPS listener
+  type: list
+  elements: dict
 certificate:
   description: The ACM certificate picked for O(certificate_domain), with every matching C(candidates).
   returned: when certificate_domain is set
