@@ -324,6 +324,8 @@ class Store:
             raise self.not_found(ref)
         allowed = dict((k, v) for k, v in body.items() if k in ("properties", "tags", "identity"))
         merged = merge_patch(existing.body, allowed)
+        if isinstance(allowed.get("tags"), dict):
+            merged["tags"] = copy.deepcopy(allowed["tags"])     # ARM: the PATCH's tags replace the whole set
         merged["properties"] = spec.build(self, ref, merged, existing.body).get("properties", {})
         before = copy.deepcopy(existing.body)
         existing.body = merged

@@ -48,6 +48,10 @@ def test_connection_approved_elsewhere_with_another_description(ansible, azure_a
     assert any(a.startswith("remember private endpoint connection '%s'" % name) for a in first["actions"])
     assert arm.resources("microsoft.cdn/profiles")[0]["tags"] == {TAG: name}
     assert again["private_link"]["connection"]["matched_by"] == "name"
+    # the origin goes, the profile stays: so does not the remembered name
+    gone = succeeded(run_frontdoor(ansible, arm, dict(args, state="absent", keep_profile=True)))
+    assert gone["actions"][-1] == "remove tag %s from Front Door profile 'fd-shop'" % TAG
+    assert arm.resources("microsoft.cdn/profiles")[0]["tags"] == {}
 
 
 def test_profile_without_the_remembered_name(ansible, azure_arm, frontdoor_gateway):

@@ -6,7 +6,8 @@
 security policies linked to our endpoint / custom domains -> route -> custom domains -> origin -> origin group
 -> endpoint -> profile. The profile is kept when ``keep_profile`` is set or when it still holds endpoints,
 origin groups, custom domains or security policies this run did not own (another team's). Deleting the origin
-makes Front Door remove its private endpoint, so its connection leaves the Private Link Service.
+makes Front Door remove its private endpoint, so its connection leaves the Private Link Service; a kept profile
+loses the tag that remembered the connection's name.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -99,7 +100,14 @@ def run_absent(params, check_mode, writes=None):
         result["deleted"].append(label)
         result["profile_kept"] = False
         before["profile"] = summary("profile", profile)
-    result["changed"] = bool(result["deleted"])
+    tag = fdb.connection_tag(params)
+    if result["profile_kept"] and tag in (profile.get("tags") or {}):
+        # the connection whose name the tag remembers went with the origin
+        if not check_mode:
+            fd.update("profile", (rg, prof), {"tags": dict((k, v) for k, v in profile["tags"].items() if k != tag)})
+        result["actions"].append("remove tag %s from %s" % (tag, describe("profile", (rg, prof))))
+        before["profile_tags"] = {tag: profile["tags"][tag]}
+    result["changed"] = bool(result["deleted"]) or "profile_tags" in before
     if result["changed"]:
         result["diff"] = diff_dict(before, {}, "Azure Front Door (before)", "Azure Front Door (after)")
     return result
