@@ -81,7 +81,9 @@ def test_missing_credentials(ansible, kube, namespace, aws):
 
 def test_half_a_key_and_profile_with_keys(ansible, kube, namespace, aws):
     _service(kube, namespace)
-    _refused(ansible, kube, namespace, _args(namespace, access_key="AKIAEXAMPLE"), "secret_key")
+    # the test bed's AWS_SECRET_ACCESS_KEY would complete the pair (the options fall back to the environment)
+    _refused(ansible, kube, namespace, _args(namespace, access_key="AKIAEXAMPLE"), "secret_key",
+             env=dict(NO_AWS_FILES, AWS_SECRET_ACCESS_KEY=""))
     result = _refused(ansible, kube, namespace, _args(namespace, profile="prod", access_key="AKIA",
                                                       secret_key="s3cr3t-never-shown"), "profile")
     assert "mutually exclusive" in result["msg"]
