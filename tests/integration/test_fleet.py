@@ -149,7 +149,8 @@ def test_every_cluster_converges_from_the_installed_collection(fleet, tmp_path):
     head, lines = _summary(results)
     assert head == "expose_app on 3 cluster(s): 3 changed", head
     assert sorted(lines) == sorted(CLUSTERS)
-    assert "prod-c [nodeport, test-3]: changed - 2 app(s)" in lines["prod-c"] and "Istio releases changed" in lines["prod-c"]
+    assert "prod-c [nodeport, test-3]: changed - 2 app(s)" in lines["prod-c"]
+    assert "Istio releases changed" in lines["prod-c"]
     stats = _stats(results)
     assert sorted(stats["clusters"]) == sorted(CLUSTERS) and stats["failed"] == [] and stats["retry_limit"] == ""
     assert stats["counts"] == {"changed": 3}
@@ -239,8 +240,9 @@ def test_a_wave_rollout_halts_at_the_first_failing_cluster(fleet):
         summaries = [r["msg"] for r in results if r["_task"].startswith(SUMMARY)]
         assert len(summaries) == 2, summaries       # two waves ran, the third never started
         assert summaries[0][0] == "expose_app on 3 cluster(s), wave dev-a: 1 changed, 2 not started"
-        assert summaries[0][2:] == ["prod-b [loadbalancer, test-2]: not started - waits for a later wave of the rollout",
-                                    "prod-c [loadbalancer, test-3]: not started - waits for a later wave of the rollout"]
+        later = "not started - waits for a later wave of the rollout"
+        assert summaries[0][2:] == ["prod-b [loadbalancer, test-2]: " + later,
+                                    "prod-c [loadbalancer, test-3]: " + later]
         head, lines = _summary(results)
         assert head == "expose_app on 3 cluster(s), wave prod-b: 1 changed, 1 failed, 1 not started", head
         assert "Service news/news-v2 does not exist" in lines["prod-b"], lines["prod-b"]
