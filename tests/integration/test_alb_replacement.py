@@ -27,7 +27,7 @@ def _until(check, timeout=15):
 
 
 def test_scheme_change_is_verified_on_the_new_alb_in_the_first_run(ansible, kube, namespace, alb_gateway, aws,
-                                                                  lb_controller):
+                                                                   lb_controller):
     arn = request_cert(aws, "shop.example.com")
     args = alb_args(namespace, certificate_arn=[arn], wait=True, verify="strict")
     with lb_controller.running():
@@ -62,7 +62,7 @@ def test_group_change_waits_for_the_group_alb(ansible, kube, namespace, alb_gate
 
 
 def test_check_mode_of_a_scheme_change_does_not_verify_the_alb_it_replaces(ansible, namespace, alb_gateway, aws,
-                                                                          lb_controller):
+                                                                           lb_controller):
     arn = request_cert(aws, "shop.example.com")
     args = alb_args(namespace, certificate_arn=[arn], wait=True, verify="strict")
     with lb_controller.running():

@@ -74,8 +74,8 @@ def wait_crds(kube, names, timeout, interval=1.0, release=None, clock=None, slee
                     for crd in kube.list("apiextensions.k8s.io/v1", "CustomResourceDefinition"))
         pending = [name for name in names if not crd_established(live.get(name))]
         missing = [name for name in pending if name not in live]
-        state = "not Established: %s%s" % (", ".join(pending), (" (%s do not exist)" % ", ".join(missing))
-                                             if missing else "")
+        absent = " (%s do not exist)" % ", ".join(missing) if missing else ""
+        state = "not Established: %s%s" % (", ".join(pending), absent)
         return not pending, state if pending else names
     first = names[0]
     return wait_until(

@@ -41,7 +41,6 @@ except ImportError:  # reported by run_module(requires=("kubernetes",)) before a
         pass
 
 
-
 def describe(obj):
     meta = obj.get("metadata", {})
     name = meta.get("name")

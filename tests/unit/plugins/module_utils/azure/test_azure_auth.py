@@ -128,8 +128,8 @@ def test_find_connection_by_remembered_name_whatever_its_description():
 
 def test_find_connection_made_by_front_door_only_when_approved_and_alone():
     approved = conn("pls.1", "Approved", "Approved", AFD_PE + "1")
-    customer = conn("pls.2", "Approved", "Approved", "/subscriptions/s/resourceGroups/rg/providers/"
-                                                    "Microsoft.Network/privateEndpoints/mine")
+    customer = conn("pls.2", "Approved", "Approved",
+                    "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/mine")
     assert front_door_made(approved) and not front_door_made(customer)
     assert find_connection([approved, customer], "fd msg") == (approved, "front_door")
     # someone else's pending request is never taken for ours
