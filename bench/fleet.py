@@ -109,8 +109,8 @@ def run(args):
             clusters[name] = Cluster(info["kubeconfig"])
         apps = apps_for("fleet", args.apps)
         for name, cluster in sorted(clusters.items()):
-            log("%s: %d app namespaces with their Service%s" % (name, args.apps, "" if args.istio else
-                                                                  ", Istio's CRDs and a gateway made by hand"))
+            extra = "" if args.istio else ", Istio's CRDs and a gateway made by hand"
+            log("%s: %d app namespaces with their Service%s" % (name, args.apps, extra))
             if not args.istio:
                 setup_cluster(cluster)
             setup_apps(cluster, apps)

@@ -80,7 +80,7 @@ def _subset_known(snap, namespace, name, subset):
 
 def _not_a_service(hop, snap, host, vs_ns):
     """A destination host Istio does not read as a Kubernetes Service."""
-    meant = meant_service(host, lambda namespace: (snap.get("namespaces") or {}).get(namespace))
+    meant = meant_service(host, (snap.get("namespaces") or {}).get)
     if meant:
         fqdn = service_fqdn(meant[0], meant[1])
         hop.broken(

@@ -20,7 +20,7 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.helm.errors imp
 from ansible_collections.meshops.istio_edge.plugins.module_utils.helm.local_charts import scan_local_charts
 from ansible_collections.meshops.istio_edge.plugins.module_utils.helm.manifest import parse_manifest
 from ansible_collections.meshops.istio_edge.plugins.module_utils.helm.release import HelmReleases
-from ansible_collections.meshops.istio_edge.plugins.module_utils.install import report as report
+from ansible_collections.meshops.istio_edge.plugins.module_utils.install import report
 from ansible_collections.meshops.istio_edge.plugins.module_utils.install.gateways import (
     gateway_info, pick_gateway_objects, release_objects)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.install.plan import (

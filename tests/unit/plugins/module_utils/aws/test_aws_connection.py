@@ -25,7 +25,7 @@ def test_options_win_over_environment(monkeypatch):
     for name, value in {"AWS_ACCESS_KEY_ID": "ENVKEY", "AWS_SECRET_ACCESS_KEY": "envsecret", "AWS_REGION": "eu-west-1",
                         "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": "http://env"}.items():
         monkeypatch.setenv(name, value)
-    params, _ = _validated(AWS_AUTH_ARG_SPEC, {"access_key": "OPT", "secret_key": "optsecret", "region": "eu-central-1"})
+    params, dummy = _validated(AWS_AUTH_ARG_SPEC, {"access_key": "OPT", "secret_key": "optsecret", "region": "eu-central-1"})
     conn = resolve_connection(params)
     assert (conn["access_key"], conn["secret_key"], conn["region"]) == ("OPT", "optsecret", "eu-central-1")
     assert conn["endpoint_url"] == "http://env"
@@ -48,12 +48,12 @@ def test_environment_order_and_secrets_from_the_environment_are_no_log(monkeypat
 def test_profile_and_keys_conflict_wherever_they_come_from(monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "K")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "S")
-    params, _ = _validated(AWS_AUTH_ARG_SPEC, {"profile": "prod"})
+    params, dummy = _validated(AWS_AUTH_ARG_SPEC, {"profile": "prod"})
     with pytest.raises(EdgeError) as err:
         resolve_connection(params)
     assert err.value.field == "profile" and "AWS_ACCESS_KEY_ID" in err.value.hint
     # an empty option turns off what the environment exports (as in amazon.aws)
-    params, _ = _validated(AWS_AUTH_ARG_SPEC, {"profile": "prod", "access_key": "", "secret_key": ""})
+    params, dummy = _validated(AWS_AUTH_ARG_SPEC, {"profile": "prod", "access_key": "", "secret_key": ""})
     conn = resolve_connection(params)
     assert conn["profile"] == "prod" and conn["access_key"] is None and conn["secret_key"] is None
 

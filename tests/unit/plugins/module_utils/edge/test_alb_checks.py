@@ -38,7 +38,7 @@ def test_alb_mismatches():
     assert alb_mismatches(lb, tags, "internet-facing", "ns/edge") == []
     scheme = alb_mismatches(lb, tags, "internal", "ns/edge", "prod")
     assert len(scheme) == 1 and scheme[0].startswith("scheme internet-facing, asked internal")
-    assert [m.split("=")[0] for m in alb_mismatches(lb, tags, "internet-facing", "shared", "other")] == [
+    assert [m.split("=", maxsplit=1)[0] for m in alb_mismatches(lb, tags, "internet-facing", "shared", "other")] == [
         "ingress.k8s.aws/stack", "elbv2.k8s.aws/cluster"]
     assert alb_mismatches(None, {}, "internal", "ns/edge") == ["no load balancer has this DNS name (yet)"]
     assert address_state("x.elb", lb, scheme).startswith("address x.elb (ALB k8s-ns-edge-1): scheme")

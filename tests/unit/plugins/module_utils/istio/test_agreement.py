@@ -53,8 +53,9 @@ def virtual_service(namespace, gateways, hosts=(HOST,), match=None, name="vs", d
             "spec": {"hosts": list(hosts), "gateways": list(gateways), "http": [route]}}
 
 
-def diagnosis(vs, gateways, host=HOST, path="/", pod_labels=LABELS, services=None, namespaces=None):
+def diagnosis(vs, gateways, host=HOST, path="/", pod_labels=None, services=None, namespaces=None):
     """(selection, gateway hop, VirtualService hop) as edge_path_info computes them."""
+    pod_labels = LABELS if pod_labels is None else pod_labels
     snap = {"target": {"host": host, "path": path, "namespace": None, "app": None, "gateway_ref": None},
             "options": {"provider": "nodeport", "gateway_name": "istio-ingress", "gateway_namespace": "istio-ingress",
                         "status_port": 15021, "node_ports": {}, "health_check_path": "/healthz/ready"},

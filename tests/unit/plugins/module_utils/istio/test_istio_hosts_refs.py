@@ -27,8 +27,9 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.istio import ap
     ("", "shop.example.com", False),
 ])
 def test_hosts_overlap_both_ways(a, b, overlap):
-    assert hosts.hosts_overlap(a, b) is overlap
-    assert hosts.hosts_overlap(b, a) is overlap
+    first, second = a, b
+    assert hosts.hosts_overlap(first, second) is overlap
+    assert hosts.hosts_overlap(second, first) is overlap
 
 
 def test_host_covers_is_one_way():
