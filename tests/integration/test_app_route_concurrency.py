@@ -148,8 +148,9 @@ def test_same_app_two_definitions_at_once_run_one_after_the_other(
     assert sorted(by_action) == ["created", "updated"], [r["apps"] for r in results]
     earlier, later = by_action["created"], by_action["updated"]
     assert holder.identity in earlier["lease"]["waited_for"]  # it was waiting when the test let go
-    # the later run waited for the earlier one, read what it wrote, and says so in its diff: no lost update
-    assert earlier["lease"]["holder"] in later["lease"]["waited_for"]
+    # the later run read what the earlier one wrote (its diff starts from it): no lost update. Whether it also
+    # saw the earlier run as a holder depends on its polling interval (the earlier run may finish in between).
+    assert later["lease"]["waited_for"]
     assert vs_spec(later)["before"]["spec"]["http"] == vs_spec(earlier)["after"]["spec"]["http"]
     assert vs_spec(later)["before"]["spec"] != vs_spec(later)["after"]["spec"]
     live = get(kube, NET, "VirtualService", "shop", namespace)

@@ -136,8 +136,9 @@ def test_every_cluster_converges_from_the_installed_collection(fleet, tmp_path):
                              universal_newlines=True).stdout.split()
     assert "playbooks/expose_app.yml" in members and "playbooks/vars/fleet.yml" in members
     assert not [m for m in members if m.split("/")[0] in ("tests", "bench", "inventories", "extensions")]
-    subprocess.run([galaxy, "collection", "install", "--offline", "-p", installed, tarball], check=True,
-                   stdout=subprocess.PIPE)
+    # --force: a collection of the same version on the caller's collections path must not make galaxy skip it
+    subprocess.run([galaxy, "collection", "install", "--offline", "--force", "-p", installed, tarball], check=True,
+                   stdout=subprocess.PIPE, env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=installed))
 
     rc, out, results = fleet["ansible"].playbook(
         "meshops.istio_edge.expose_app", inventory=fleet["inventory"], verbosity=2, args=("-f", "3"),
