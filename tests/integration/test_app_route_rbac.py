@@ -38,6 +38,8 @@ def test_namespace_scoped_credentials(ansible, kube, testbed, namespace, gw_ns):
         {"apiGroups": [""], "resources": ["services"], "verbs": ["list"]},
         {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["list"]},
         {"apiGroups": ["networking.istio.io"], "resources": NET_RESOURCES, "verbs": ["list"]},
+        # the Leases that serialize runs writing the same claims (deploy/rbac/26a-role-app-leases.yaml)
+        {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["get", "create", "update"]},
     ]
     apply(kube, role(namespace, app_rules))
     apply(kube, binding(namespace, namespace))
