@@ -25,18 +25,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import describe
-from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import unreachable_error
-from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.errors import api_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.fields import (
     APPLY, field_managers, managed_entries)
-
-try:
-    import urllib3
-    from kubernetes.client.exceptions import ApiException
-except ImportError:  # reported by run_module(requires=("kubernetes",)) before any of this runs
-    class ApiException(Exception):  # pylint: disable=missing-class-docstring
-        pass
 
 
 def managers(obj):
@@ -79,23 +71,12 @@ def exact_patch(desired, live, entries=None):
 
 
 def _patch(applier, desired, ops):
-    res = applier.resource(desired["apiVersion"], desired["kind"])
-    meta = desired["metadata"]
-    kwargs = dict(body=ops, name=meta["name"], content_type="application/json-patch+json",
-                  field_manager=applier.field_manager)
-    if res.namespaced:
-        kwargs["namespace"] = meta.get("namespace")
-    if applier.check_mode:
-        kwargs["dry_run"] = "All"
     try:
-        return res.patch(**kwargs).to_dict()
-    except ApiException as exc:
-        error = api_error(exc, "apply %s (taking it over)" % describe(desired))
-        if getattr(exc, "status", None) in (409, 422) and "test" in error.msg.lower():
-            error.hint = "The object changed while it was taken over; re-run to finish the take-over."
-        raise error
-    except urllib3.exceptions.HTTPError as exc:
-        raise unreachable_error(applier.host, exc)
+        return applier.json_patch(desired, ops, "apply %s (taking it over)" % describe(desired))
+    except EdgeError as exc:
+        if exc.code in (409, 422) and "test" in exc.msg.lower():
+            exc.hint = "The object changed while it was taken over; re-run to finish the take-over."
+        raise
 
 
 def take_over(applier, desired, live, record=None):

@@ -177,12 +177,14 @@ class KubeApplier:
             return patched, 1
         return self.apply(desired, force=force), 2
 
-    def _remove(self, live, paths):
-        """Send the JSON Patch removing ``paths`` (a dry-run in check mode); returns the patched object."""
-        meta = live["metadata"]
-        res = self.resource(live["apiVersion"], live["kind"])
-        action = "remove released fields of %s" % describe(live)
-        kwargs = dict(body=json_patch(live, paths), name=meta["name"], content_type="application/json-patch+json",
+    def json_patch(self, obj, ops, action):
+        """Send a JSON Patch (RFC 6902) to ``obj`` (a dry-run in check mode); returns the patched object.
+
+        ``ops`` may start with a ``test`` of the resourceVersion, so the patch applies only to what was read.
+        """
+        meta = obj["metadata"]
+        res = self.resource(obj["apiVersion"], obj["kind"])
+        kwargs = dict(body=ops, name=meta["name"], content_type="application/json-patch+json",
                       field_manager=self.field_manager)
         if res.namespaced:
             kwargs["namespace"] = meta.get("namespace")
@@ -192,6 +194,12 @@ class KubeApplier:
             return self._call(action, res.patch, **kwargs).to_dict()
         except NotFoundError as exc:
             raise api_error(exc, action)
+
+    def _remove(self, live, paths):
+        """Remove the released ``paths`` with a JSON Patch; returns the patched object."""
+        meta = live["metadata"]
+        try:
+            return self.json_patch(live, json_patch(live, paths), "remove released fields of %s" % describe(live))
         except EdgeError as exc:
             if exc.code != 422:
                 raise
