@@ -113,6 +113,8 @@ options:
     type: int
     default: 30
 notes:
+  - The result's C(invocation.module_args) lists the apps by name only (C(apps) as given is not echoed back: for
+    hundreds of apps the echo would be most of the result).
   - Istio API versions are discovered (C(networking.istio.io/v1), else C(v1beta1), else C(v1alpha3)).
 seealso:
   - name: Apps guide
@@ -235,7 +237,7 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.runner i
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    run_module(module, run_app_route, requires=("kubernetes", "yaml"))
+    run_module(module, run_app_route, requires=("kubernetes", "yaml"), brief=("apps",))
 
 
 if __name__ == "__main__":

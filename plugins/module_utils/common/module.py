@@ -51,25 +51,49 @@ def warn_api_warnings(module):
         module.warn("Kubernetes API server: %s" % text)
 
 
-def run_module(module, runner, requires=()):
+def run_module(module, runner, requires=(), brief=()):
     """Run ``runner`` and exit the module with its result, or fail with an actionable message.
 
     The runner returns its warnings in the result's ``warnings`` list (an EdgeError may carry them too); each one
     becomes ``module.warn()``, Ansible's own channel (it still returns them as ``warnings``).
+
+    ``brief`` names list arguments that the result's ``invocation.module_args`` echoes by their items' names only
+    (see :func:`brief_invocation`).
     """
     check_libraries(module, requires)
+    invocation = brief_invocation(module.params, brief) if brief else None
     try:
         result = runner(module.params, check_mode=module.check_mode, diff=module._diff)
     except EdgeError as exc:
         failure = exc.to_result()
         _warn(module, failure.pop("warnings", None))
         warn_api_warnings(module)
+        if invocation is not None:
+            failure["invocation"] = invocation
         module.fail_json(**failure)
     _warn(module, result.pop("warnings", None))
     warn_api_warnings(module)
     if not module._diff:
         result.pop("diff", None)
+    if invocation is not None:
+        result["invocation"] = invocation
     module.exit_json(**result)
+
+
+def brief_invocation(params, names):
+    """``{"module_args": params}`` with each list argument of ``names`` reduced to its items' ``name`` values.
+
+    Ansible echoes every argument, with every default filled in, as the result's ``invocation.module_args``; for a
+    list of hundreds of apps that echo is most of the result (twice the size of the report itself), and it is
+    encoded, scrubbed, sent to the controller and decoded on every run. The names still say what the task was
+    given. Values of ``no_log`` arguments are masked by Ansible as in any result.
+    """
+    args = dict(params)
+    for name in names:
+        items = args.get(name)
+        if isinstance(items, list):
+            args[name] = [item.get("name") if isinstance(item, dict) else item for item in items]
+    return {"module_args": args}
 
 
 def _warn(module, warnings):
