@@ -51,7 +51,7 @@ class GatewayServiceApplier:
                 return "skipped: the kubernetes Python library is not installed"
             raise EdgeError("The kubernetes Python library is required (pip install 'kubernetes<37').")
         try:
-            services = self.kube.list("v1", "Service")
+            services = self.kube.list("v1", "Service", any_version=True)
         except EdgeError as exc:
             offline = exc.field in _OFFLINE_FIELDS or exc.code in _OFFLINE_CODES
             if exc.code == 403 or (offline_ok and offline):

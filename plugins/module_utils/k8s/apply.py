@@ -14,6 +14,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import strip_noise
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.ownership import FIELD_MANAGER
@@ -129,19 +131,25 @@ class KubeApplier:
             return None
         return obj.to_dict()
 
-    def list(self, api_version, kind, namespace=None, label_selector=None, field_selector=None):
-        """Live objects as dicts (all namespaces when ``namespace`` is None)."""
+    def list(self, api_version, kind, namespace=None, label_selector=None, field_selector=None, any_version=False):
+        """Live objects as dicts (all namespaces when ``namespace`` is None), decoded from the raw JSON.
+
+        ``any_version``: ``resourceVersion=0``, served from the API server's watch cache (see ``k8s/bulk.py``) -
+        for a check that no write is based on.
+        """
         res = self.resource(api_version, kind)
-        kwargs = {}
+        kwargs = {"serialize": False}
         if label_selector:
             kwargs["label_selector"] = label_selector
         if field_selector:
             kwargs["field_selector"] = field_selector
+        if any_version:
+            kwargs["resource_version"] = "0"
         try:
-            items = self._call("list %s" % kind, res.get, namespace=namespace, **kwargs)
+            resp = self._call("list %s" % kind, res.get, namespace=namespace, **kwargs)
         except NotFoundError:
             return []
-        return [item.to_dict() for item in items.items]
+        return json.loads(resp.data.decode("utf-8")).get("items") or []
 
     # -- writes ---------------------------------------------------------------------------------------
     def apply(self, desired, force=True):

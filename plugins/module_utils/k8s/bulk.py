@@ -5,9 +5,12 @@
 
 ``BulkApplier`` wraps a :class:`KubeApplier`:
 
-* ``list_kind(api_version, kind, namespaces=None, label_selector=None)`` - one cluster-wide LIST (raw JSON, no
-  per-item object wrapping); when the identity may not list cluster-wide (403) it falls back to one LIST per
-  namespace of the given set.
+* ``list_kind(api_version, kind, namespaces=None, label_selector=None, any_version=False)`` - one cluster-wide
+  LIST (raw JSON, no per-item object wrapping); when the identity may not list cluster-wide (403) it falls back to
+  one LIST per namespace of the given set. ``any_version``: ``resourceVersion=0``, served from the API server's
+  watch cache (the newest version it has, not a quorum read from etcd) - several times faster for custom
+  resources on servers before 1.31 (from 1.31 on, consistent LISTs are served from that cache too); for a first
+  look whose every write decision is read again consistently before anything is written.
 * ``plan(desired, live)`` - ``create`` / ``update`` / ``unchanged``, decided locally by
   :func:`k8s.fields.decide` from the live object's managedFields (a desired field differs, or a field we own is
   no longer desired: a removed route, subset or traffic policy is drift).
@@ -60,26 +63,29 @@ class BulkApplier:
         with self._lock:
             self.requests[kind] += n
 
-    def _raw_list(self, res, namespace, label_selector):
+    def _raw_list(self, res, namespace, label_selector, any_version=False):
         kwargs = {"serialize": False}
         if label_selector:
             kwargs["label_selector"] = label_selector
+        if any_version:
+            kwargs["resource_version"] = "0"
         self._count("list")
         resp = res.get(namespace=namespace, **kwargs)
         return json.loads(resp.data.decode("utf-8")).get("items") or []
 
-    def list_kind(self, api_version, kind, namespaces=None, label_selector=None, namespace=None):
+    def list_kind(self, api_version, kind, namespaces=None, label_selector=None, namespace=None, any_version=False):
         """Items (dicts, with apiVersion/kind set).
 
         ``namespace``: list in that namespace only. Otherwise one cluster-wide LIST; when that is forbidden
-        (403) and ``namespaces`` is given, one LIST per namespace of that set.
+        (403) and ``namespaces`` is given, one LIST per namespace of that set. ``any_version``: see the module
+        docstring.
         """
         res = self.applier.resource(api_version, kind)
         if not res.namespaced:
             namespace, namespaces = None, None
         scopes = [namespace]
         try:
-            items = self._raw_list(res, namespace, label_selector)
+            items = self._raw_list(res, namespace, label_selector, any_version)
         except NotFoundError as exc:
             if namespace is not None:
                 return []
@@ -96,7 +102,7 @@ class BulkApplier:
         if scopes != [namespace]:
             for ns in scopes:
                 try:
-                    items.extend(self._raw_list(res, ns, label_selector))
+                    items.extend(self._raw_list(res, ns, label_selector, any_version))
                 except NotFoundError:
                     continue
                 except ApiException as exc:

@@ -10,7 +10,8 @@ by someone else is taken over only when the app says ``adopt: true``.
 A run with something to write takes the Leases of what it claims (hosts, TCP ports, object names; see
 ``routes/claims.py`` and ``k8s/lease.py``), then reads, checks and plans again under them and writes: two runs
 that touch the same claims follow each other, and the second one sees what the first wrote. A run with nothing
-to write, and check mode, take no Lease.
+to write, and check mode, take no Lease: they end after the first look, whose LISTs are served from the API
+server's watch cache (``resourceVersion=0``); the read under the Leases is a consistent one.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -57,7 +58,7 @@ def run_app_route(params, check_mode=False, diff=False):
     if params["state"] == "absent":
         return _absent(apps, bulk, diff, params)
     api = discover_api(applier, any(a["access_log"] for a in apps))
-    run = _prepare(apps, bulk, api, params)
+    run = _prepare(apps, bulk, api, params, any_version=True)  # a first look: a no-op or check mode ends here
     if check_mode or not run.writes():
         return _result(apps, run.per_app, _write(run, bulk), run.snap, run.selector, bulk, diff, run.warnings)
     for _attempt in range(LEASE_ATTEMPTS):
@@ -96,8 +97,8 @@ class _Run:
         return any(a["op"] != "unchanged" for phase in self.phases for a in phase)
 
 
-def _prepare(apps, bulk, api, params):
-    snap = Snapshot(bulk, api, params["gateway_name"], params["gateway_namespace"]).read(apps)
+def _prepare(apps, bulk, api, params, any_version=False):
+    snap = Snapshot(bulk, api, params["gateway_name"], params["gateway_namespace"], any_version).read(apps)
     desired, selector, warnings = _desired(apps, snap, api)
     if snap.narrowed_warning():
         warnings.append(snap.narrowed_warning())

@@ -52,9 +52,14 @@ def _index(items):
 
 
 class Snapshot:
-    """What is live, read with one LIST per kind."""
+    """What is live, read with one LIST per kind.
 
-    def __init__(self, bulk, api, gateway_name, gateway_namespace):
+    ``any_version``: LIST from the API server's watch cache (``resourceVersion=0``, see ``k8s/bulk.py``) - for the
+    first look of a run; the read that decides the writes, under the run's Leases, is a consistent one.
+    """
+
+    def __init__(self, bulk, api, gateway_name, gateway_namespace, any_version=False):
+        self.any_version = any_version
         self.bulk = bulk
         self.api = api
         self.gateway_name = gateway_name
@@ -68,13 +73,15 @@ class Snapshot:
             items = []
             for ns in sorted(namespaces):
                 items.extend(self.bulk.list_kind(api_version, kind, namespaces=[ns], label_selector=label_selector,
-                                                 namespace=ns))
+                                                 namespace=ns, any_version=self.any_version))
             return items
-        return self.bulk.list_kind(api_version, kind, namespaces=namespaces, label_selector=label_selector)
+        return self.bulk.list_kind(api_version, kind, namespaces=namespaces, label_selector=label_selector,
+                                   any_version=self.any_version)
 
     def _istio_list(self, api_version, kind, label_selector=None, namespaces=None):
         try:
-            return self.bulk.list_kind(api_version, kind, label_selector=label_selector, namespaces=namespaces)
+            return self.bulk.list_kind(api_version, kind, label_selector=label_selector, namespaces=namespaces,
+                                       any_version=self.any_version)
         except EdgeError as exc:
             if exc.code == 404:
                 self.bulk.applier.client.resources.invalidate_cache()
@@ -158,7 +165,7 @@ class Snapshot:
     def _namespaces(self, wanted):
         self._namespace_objects = {}
         try:
-            items = self.bulk.list_kind("v1", "Namespace")
+            items = self.bulk.list_kind("v1", "Namespace", any_version=self.any_version)
         except EdgeError as exc:
             if exc.code != 403:
                 raise
@@ -214,7 +221,8 @@ class Snapshot:
         if cluster_wide:
             if self._cluster_deployments is None:
                 try:
-                    self._cluster_deployments = self.bulk.list_kind("apps/v1", "Deployment")
+                    self._cluster_deployments = self.bulk.list_kind("apps/v1", "Deployment",
+                                                                    any_version=self.any_version)
                 except EdgeError as exc:
                     if exc.code != 403:
                         raise
