@@ -6,7 +6,7 @@ TESTBED_DIR ?= $(REPO)/.testbed
 ENV := source tests/testbed/env.sh &&
 VENV_ACTIVATE := source tests/testbed/env.sh && source $$MESHOPS_VENV/bin/activate &&
 
-.PHONY: bootstrap local local-down test unit integration sanity lint docs molecule testbed-up testbed-down bench
+.PHONY: bootstrap local local-down test unit integration sanity lint docs molecule testbed-up testbed-down bench bench-playbook
 
 bootstrap:
 	bash tests/testbed/bootstrap.sh
@@ -37,3 +37,7 @@ integration: bootstrap
 
 bench: bootstrap
 	@$(VENV_ACTIVATE) python bench/expose_apps.py
+
+# The whole expose-app.yml no-op against its app_route task alone (sizes 200 1000; docs/benchmarks.md).
+bench-playbook: bootstrap
+	@$(VENV_ACTIVATE) python bench/expose_playbook.py

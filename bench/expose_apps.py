@@ -12,9 +12,13 @@ write requests the API server counted during the no-op run (apiserver_request_to
 APPLY or DELETE - server-side apply is counted as APPLY - read from its /metrics endpoint before and after).
 The objects are identical: app_route's own builder makes them for all three tools. Each tool and N gets its own
 namespaces (one per app, with the destination Service the checks need, created before timing).
+Each playbook loads only its own variable (the apps for app_route, the objects for the loop). Per row also the peak
+RSS of the command's main process (ansible-playbook's, or kubectl) and of the largest process of the run (a module
+process, a worker), the highest over the no-op runs (bench/measure.py).
 
     make bench                           # python bench/expose_apps.py
     python bench/expose_apps.py --sizes 10 50 --repeat 3 --loop-repeat 1 --tools app_route kubectl_ssa
+    python bench/expose_apps.py --sizes 1000 3000 --tools app_route kubectl_ssa
 
 Results: a Markdown table on stdout and JSON in bench/results/ (not committed). Figures: docs/benchmarks.md.
 Measured, not asserted: the machine's load changes the numbers.
@@ -42,6 +46,7 @@ import yaml  # noqa: E402
 
 import ansible_runner  # noqa: E402
 from testbed import CACHE, HELM3, TestBed  # noqa: E402
+from measure import run_measured  # noqa: E402
 
 sys.path.insert(0, ansible_runner.collections_path())
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.build import build_app  # noqa: E402
@@ -51,6 +56,7 @@ TOOLS = ("app_route", "k8s_loop", "kubectl_ssa")
 WRITE_VERBS = ("POST", "PUT", "PATCH", "APPLY", "DELETE")
 VENV_BENCH = os.path.join(CACHE, "venv-bench")
 KUBECTL = os.path.join(os.path.dirname(HELM3), "kubectl")
+ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
 API = {"networking": "networking.istio.io/v1", "telemetry": "telemetry.istio.io/v1"}
 SELECTOR = {"istio": "ingress"}
 GW_NS = "istio-ingress"
@@ -197,12 +203,13 @@ class Runner:
             with open(path, "w") as handle:
                 yaml.safe_dump_all(objects, handle)
             return [KUBECTL, "apply", "--server-side", "--field-manager=bench-kubectl", "-f", path], self.env
+        # each playbook gets its own variable only: loading the other one's (2,000 objects at 1,000 apps) costs seconds
         extra = os.path.join(self.workdir, "vars-%s.json" % apps[0]["namespace"])
         with open(extra, "w") as handle:
-            json.dump({"bench_apps": apps, "bench_objects": objects}, handle)
+            json.dump({"bench_apps": apps} if tool == "app_route" else {"bench_objects": objects}, handle)
         if tool == "app_route":
             python = sys.executable
-            playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+            playbook = ANSIBLE_PLAYBOOK
         else:
             python = os.path.join(VENV_BENCH, "bin", "python")
             playbook = self.bench_playbook
@@ -212,19 +219,16 @@ class Runner:
         return [playbook, "-i", "localhost,", "-c", "local", play, "-e", "@" + extra], env
 
     def timed(self, cmd, env):
+        """(seconds, writes, networking.istio.io writes, peak RSS MB of the main process, of the largest process)."""
         before = self.cluster.writes()
-        start = time.monotonic()
-        proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
-                              check=False)
-        elapsed = time.monotonic() - start
+        done = run_measured(cmd, env)
         after = self.cluster.writes()
-        if proc.returncode != 0:
-            raise SystemExit("command failed (%s):\n%s" % (" ".join(cmd[:3]), proc.stdout[-3000:]))
-        return elapsed, after[0] - before[0], after[1] - before[1]
+        if done.returncode != 0:
+            raise SystemExit("command failed (%s):\n%s" % (" ".join(cmd[:3]), done.output[-3000:]))
+        return done.seconds, after[0] - before[0], after[1] - before[1], done.main_rss_mb, done.max_rss_mb
 
     def startup(self):
-        cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", "-c", "local",
-               os.path.join(self.workdir, "empty.yml")]
+        cmd = [ANSIBLE_PLAYBOOK, "-i", "localhost,", "-c", "local", os.path.join(self.workdir, "empty.yml")]
         env = dict(self.env, ANSIBLE_PYTHON_INTERPRETER=sys.executable)
         self.timed(cmd, env)  # warm caches
         return statistics.median(self.timed(cmd, env)[0] for dummy in range(3))
@@ -261,7 +265,7 @@ def run(args):
                 setup_apps(cluster, apps)
                 cmd, env = runner.command(tool, apps, objects)
                 log("N=%d %s: cold run (%d objects)" % (n, tool, len(objects)))
-                cold, cold_writes, dummy = runner.timed(cmd, env)
+                cold, cold_writes = runner.timed(cmd, env)[:2]
                 runs[tool] = dict(cmd=cmd, env=env, objects=len(objects), cold=cold, cold_writes=cold_writes, noops=[])
             for dummy in range(max(args.repeat, args.loop_repeat)):
                 for tool in tools:
@@ -274,7 +278,8 @@ def run(args):
                 row = dict(n=n, tool=tool, objects=run["objects"], cold_s=round(run["cold"], 2),
                            noop_s=round(statistics.median(r[0] for r in noops), 2),
                            noop_runs=[round(r[0], 2) for r in noops], cold_writes=run["cold_writes"],
-                           noop_writes=max(r[1] for r in noops), noop_istio_writes=max(r[2] for r in noops))
+                           noop_writes=max(r[1] for r in noops), noop_istio_writes=max(r[2] for r in noops),
+                           noop_main_rss_mb=max(r[3] for r in noops), noop_max_rss_mb=max(r[4] for r in noops))
                 log("  %s" % row)
                 rows.append(row)
         return dict(rows=rows, startup_s=round(startup, 2), when=datetime.datetime.now().isoformat(timespec="seconds"),
@@ -288,11 +293,13 @@ def run(args):
 
 
 def table(result):
-    lines = ["| N apps | objects | tool | cold run (s) | no-op re-run (s) | writes, cold | writes, no-op |",
-             "|---:|---:|---|---:|---:|---:|---:|"]
+    lines = ["| N apps | objects | tool | cold run (s) | no-op re-run (s) | writes, cold | writes, no-op "
+             "| peak RSS (MB), main process | peak RSS (MB), largest process |",
+             "|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
     for r in result["rows"]:
-        lines.append("| %d | %d | %s | %.1f | %.1f | %d | %d |" % (
-            r["n"], r["objects"], r["tool"], r["cold_s"], r["noop_s"], r["cold_writes"], r["noop_writes"]))
+        lines.append("| %d | %d | %s | %.1f | %.1f | %d | %d | %.0f | %.0f |" % (
+            r["n"], r["objects"], r["tool"], r["cold_s"], r["noop_s"], r["cold_writes"], r["noop_writes"],
+            r["noop_main_rss_mb"], r["noop_max_rss_mb"]))
     by = dict(((r["n"], r["tool"]), r) for r in result["rows"])
     for n in sorted(set(r["n"] for r in result["rows"])):
         mine = by.get((n, "app_route"))

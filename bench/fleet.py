@@ -36,7 +36,7 @@ sys.path.insert(0, HERE)
 
 import yaml  # noqa: E402
 
-from expose_apps import Cluster, apps_for, log, setup_apps, setup_cluster  # noqa: E402 - puts tests/ on sys.path
+from expose_apps import ANSIBLE_PLAYBOOK, Cluster, apps_for, log, setup_apps, setup_cluster  # noqa: E402 - puts tests/ on sys.path
 import ansible_runner  # noqa: E402
 from testbed import HELM4, TestBed  # noqa: E402
 
@@ -64,22 +64,27 @@ def write_inventory(path, clusters, apps, istio):
         yaml.safe_dump(settings, handle)
 
 
+def playbook_env(workdir):
+    """The environment of the inventory's runs: this collection, helm 4, and no cluster from K8S_AUTH_* or KUBECONFIG."""
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=ansible_runner.collections_path(), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_PYTHON_INTERPRETER=sys.executable, MESHOPS_HELM4=HELM4,
+               KUBECONFIG=os.path.join(workdir, "no-such-kubeconfig"))
+    for key in [k for k in env if k.startswith("K8S_AUTH_")]:
+        del env[key]
+    return env
+
+
 class FleetRunner:
     def __init__(self, workdir, inventory, clusters):
         self.inventory = inventory
         self.clusters = clusters
-        self.env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=ansible_runner.collections_path(), ANSIBLE_NOCOLOR="1",
-                        ANSIBLE_PYTHON_INTERPRETER=sys.executable, MESHOPS_HELM4=HELM4,
-                        KUBECONFIG=os.path.join(workdir, "no-such-kubeconfig"))
-        for key in [k for k in self.env if k.startswith("K8S_AUTH_")]:
-            del self.env[key]
+        self.env = playbook_env(workdir)
 
     def writes(self):
         return sum(cluster.writes()[0] for cluster in self.clusters.values())
 
     def run(self, forks):
-        cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), PLAYBOOK, "-i", self.inventory,
-               "-f", str(forks)]
+        cmd = [ANSIBLE_PLAYBOOK, PLAYBOOK, "-i", self.inventory, "-f", str(forks)]
         before = self.writes()
         start = time.monotonic()
         proc = subprocess.run(cmd, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
