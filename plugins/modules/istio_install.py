@@ -16,7 +16,8 @@ description:
     C(gateway) releases (for example an internal and an external ingress gateway) - at a pinned chart version.
   - The charts come from a Helm repository URL, an OCI registry or a local directory (air-gapped installs).
   - Idempotent without the helm-diff plugin - a release is left alone when its deployed chart version and its
-    user-supplied values (C(helm get values)) equal the wanted ones and its last revision is C(deployed).
+    user-supplied values equal the wanted ones and its last revision is C(deployed). One C(helm get all) per
+    release reads its chart version, status, user-supplied values and manifest.
   - Waits until the Istio CRDs are Established before installing istiod and the gateways; optionally waits for
     the istiod and gateway workloads to roll out.
   - A failed upgrade is rolled back to the last deployed revision (C(helm rollback)) and the error says why;
@@ -183,7 +184,7 @@ options:
     type: bool
     default: true
 requirements:
-  - helm >= 3.13 (C(helm get metadata)) or helm 4
+  - helm >= 3.13 or helm 4
 notes:
   - Check mode writes nothing - it reads the releases, checks the charts exist, and reports what would change;
     with C(--diff) it renders the new manifest with C(helm template).

@@ -14,7 +14,7 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.install.values 
 def release_entry(spec, decision, metadata, before=None):
     """One item of the ``releases`` result.
 
-    ``metadata``: ``helm get metadata`` after the run (None if the release does not exist);
+    ``metadata``: the release after the run (``HelmReleases.read``; None if the release does not exist);
     ``before``: the metadata before the run, used to report what changed.
     """
     metadata = metadata or {}

@@ -60,15 +60,23 @@ class _Run:
         self.diffs = []
         self._refs = {}
         self._inventory = None
-        self._manifests = {}
+        self._manifests = {}     # the stored manifest per (namespace, name), from the last read of the release
 
     # -- reading (no writes) ----------------------------------------------------------------------------
+    def _fetch(self, spec, field=None, missing_ok=True):
+        """The release as helm stores it, in one helm call (``HelmReleases.read``); its manifest is kept for
+        the waits, the gateways and the diffs. None when the release does not exist."""
+        release = self.helm.read(spec["name"], spec["namespace"], field=field, missing_ok=missing_ok)
+        if release is not None:
+            self._manifests[(spec["namespace"], spec["name"])] = release["manifest"]
+        return release
+
     def _read(self):
         for spec in self.plan["releases"]:
-            before = self.helm.metadata(spec["name"], spec["namespace"], field=spec["field"])
+            before = self._fetch(spec, field=spec["field"])
             values = None
             if before is not None and before.get("status") != "uninstalled":
-                values = self.helm.values(spec["name"], spec["namespace"])
+                values = before["values"]
             state = dict(before, values=values) if before is not None else None
             decision = decide(spec, state, self.plan["state"])
             self.items.append({"spec": spec, "before": before, "values": values, "decision": decision})
@@ -104,10 +112,10 @@ class _Run:
                 self._refs[chart] = ref
         return self._refs[chart]
 
-    def _manifest(self, spec, fresh=False):
+    def _manifest(self, spec):
         key = (spec["namespace"], spec["name"])
-        if fresh or key not in self._manifests:
-            self._manifests[key] = self.helm.manifest(spec["name"], spec["namespace"])
+        if key not in self._manifests:
+            self._fetch(spec, missing_ok=False)
         return self._manifests[key]
 
     def _rendered(self, spec):
@@ -134,7 +142,7 @@ class _Run:
             error = classify(result.message, "upgrade --install", release="%s/%s" % (spec["namespace"], spec["name"]),
                              field_prefix=spec["field"])
             self._undo(item, error)
-        return self.helm.metadata(spec["name"], spec["namespace"])
+        return self._fetch(spec)
 
     # The collection waits and undoes a failed release itself instead of passing Helm's ``--wait`` with
     # ``--atomic`` (helm 3) / ``--rollback-on-failure`` (helm 4), because:
@@ -159,18 +167,22 @@ class _Run:
             done = self.helm.rollback(name, namespace, target)
             if done.rc == 0:
                 rolled_back = True
-                now = self.helm.metadata(name, namespace) or {}
+                after = self.helm.read(name, namespace)
+                now = after or {}
                 outcome = "The release was rolled back to revision %s (now revision %s, %s)." % (
                     target, now.get("revision"), now.get("status"))
             else:
                 outcome = "Rolling it back to revision %s failed too: %s" % (target, done.message)
-        elif self.helm.metadata(name, namespace) is None:
-            outcome = "helm recorded no release, so nothing is left of it."
+                after = self.helm.read(name, namespace)
         else:
-            done = self.helm.uninstall(name, namespace)
-            outcome = "The failed release was uninstalled." if done.rc == 0 else \
-                "Uninstalling the failed release failed too: %s" % done.message
-        after = self.helm.metadata(name, namespace)
+            after = self.helm.read(name, namespace)
+            if after is None:
+                outcome = "helm recorded no release, so nothing is left of it."
+            else:
+                done = self.helm.uninstall(name, namespace)
+                outcome = "The failed release was uninstalled." if done.rc == 0 else \
+                    "Uninstalling the failed release failed too: %s" % done.message
+                after = self.helm.read(name, namespace)
         self.entries.append(report.release_entry(spec, item["decision"], after, before))
         raise EdgeError("%s %s" % (error.msg.rstrip(), outcome), field=error.field, hint=error.hint,
                         code=error.code, **dict(error.details, releases=self.entries, rolled_back=rolled_back))
@@ -193,7 +205,7 @@ class _Run:
             if spec and item["decision"]["action"] == UPGRADE:
                 self._undo(item, error)
             if spec:
-                after = self.helm.metadata(spec["name"], spec["namespace"])
+                after = self.helm.read(spec["name"], spec["namespace"])
                 self.entries.append(report.release_entry(spec, item["decision"], after, item["before"]))
             error.details["releases"] = self.entries
             raise
@@ -244,9 +256,7 @@ class _Run:
             if spec["component"] != "base" and not base_seen:
                 self._wait({"spec": None, "decision": {"action": NONE}}, "crds")
                 base_seen = True
-            after = self._apply(item)
-            if after is not None and item["decision"]["action"] != NONE and not self.check_mode:
-                self._manifest(spec, fresh=True)
+            after = self._apply(item)  # after a write: the release read back, with its new manifest
             if spec["component"] == "base":
                 self._wait(item, "crds")
                 base_seen = True
