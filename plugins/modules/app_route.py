@@ -178,10 +178,12 @@ apps:
     gateway: {description: The Gateway its VirtualService binds to (namespace/name; state=present)., type: str}
     changed: {description: Whether any of its objects changed., type: bool}
     objects:
-      description: Its objects with C(kind), C(namespace), C(name) and C(action) (created, updated, adopted - taken
-        over from another manager, deleted, unchanged).
+      description: The objects the run wrote (in check mode, would write), with C(kind), C(namespace), C(name) and
+        C(action) (created, updated, adopted - taken over from another manager, deleted). Objects already as
+        declared are counted in C(unchanged), not listed, so that a no-op run of many apps returns a small result.
       type: list
       elements: dict
+    unchanged: {description: How many of its objects were already as declared (nothing sent for them)., type: int}
   sample:
     - name: shop
       namespace: shop
@@ -191,6 +193,7 @@ apps:
       objects:
         - {kind: Gateway, namespace: shop, name: shop-gateway, action: created}
         - {kind: VirtualService, namespace: shop, name: shop, action: created}
+      unchanged: 0
 summary:
   description: Counts of objects per action, and of apps.
   returned: always

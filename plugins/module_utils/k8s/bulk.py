@@ -22,14 +22,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.compare import strip_noise
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.writes import Writes
-from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import apply_changed, describe
+from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.apply import apply_changed, decoded, describe
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.client import unreachable_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.errors import api_error
 from ansible_collections.meshops.istio_edge.plugins.module_utils.k8s.fields import decide
@@ -71,7 +70,7 @@ class BulkApplier:
             kwargs["resource_version"] = "0"
         self._count("list")
         resp = res.get(namespace=namespace, **kwargs)
-        return json.loads(resp.data.decode("utf-8")).get("items") or []
+        return decoded(resp).get("items") or []
 
     def list_kind(self, api_version, kind, namespaces=None, label_selector=None, namespace=None, any_version=False):
         """Items (dicts, with apiVersion/kind set).

@@ -297,19 +297,21 @@ def _result(apps, per_app, results, snap, selector, bulk, diff, warnings):
     summary = {"apps": len(apps), "created": 0, "updated": 0, "adopted": 0, "deleted": 0, "unchanged": 0}
     diffs, out_apps = [], []
     for app in apps:
-        objects, changed = [], False
+        objects, unchanged = [], 0
         for action in per_app[app["name"]]:
             res = done.get(id(action.get("desired") or action.get("live")), action)
             op = action["op"] if res.get("changed", action["op"] != "unchanged") else "unchanged"
             summary[ACTION_NAMES[op]] += 1
+            if op == "unchanged":
+                unchanged += 1  # counted, not listed: a no-op run of many apps returns a small result
+                continue
             obj = action.get("desired") or action.get("live")
             objects.append(dict(_obj_ref(obj), action=ACTION_NAMES[op]))
-            if op != "unchanged":
-                changed = True
-                if diff:
-                    diffs.append(diff_dict(res.get("before"), res.get("after"), before_header=describe(obj),
-                                           after_header=describe(obj)))
-        entry = dict(name=app["name"], namespace=app.get("namespace"), changed=changed, objects=objects)
+            if diff:
+                diffs.append(diff_dict(res.get("before"), res.get("after"), before_header=describe(obj),
+                                       after_header=describe(obj)))
+        entry = dict(name=app["name"], namespace=app.get("namespace"), changed=bool(objects), objects=objects,
+                     unchanged=unchanged)
         if "hosts" in app:
             entry.update(hosts=app["hosts"], gateway=gateway_ref(app))
         out_apps.append(entry)
@@ -329,7 +331,7 @@ def _absent(apps, bulk, diff, params):
     try:
         api = discover_api(bulk.applier, need_telemetry=False)
     except NotServedError:  # the API server said so (404); a throttled or failed discovery is raised as such
-        return dict(changed=False, apps=[dict(name=n, changed=False, objects=[]) for n in sorted(names)],
+        return dict(changed=False, apps=[dict(name=n, changed=False, objects=[], unchanged=0) for n in sorted(names)],
                     summary={"apps": len(names), "created": 0, "updated": 0, "deleted": 0, "unchanged": 0},
                     msg="Istio's CRDs are not installed, so no app object exists.", api_requests=dict(bulk.requests))
     snap, run = _absent_plan(apps, bulk, api)
