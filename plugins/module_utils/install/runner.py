@@ -14,6 +14,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from concurrent.futures import ThreadPoolExecutor
+
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
 from ansible_collections.meshops.istio_edge.plugins.module_utils.helm.cli import HelmCli
 from ansible_collections.meshops.istio_edge.plugins.module_utils.helm.errors import classify
@@ -72,8 +74,13 @@ class _Run:
         return release
 
     def _read(self):
-        for spec in self.plan["releases"]:
-            before = self._fetch(spec, field=spec["field"])
+        # one helm process per release, independent of each other: started together, their start-ups (the binary,
+        # its kubeconfig, the API discovery) overlap; a failed read is raised in release order
+        specs = self.plan["releases"]
+        with ThreadPoolExecutor(max_workers=max(1, min(4, len(specs)))) as pool:
+            reads = [pool.submit(self._fetch, spec, spec["field"]) for spec in specs]
+        for spec, read in zip(specs, reads):
+            before = read.result()
             values = None
             if before is not None and before.get("status") != "uninstalled":
                 values = before["values"]
