@@ -97,9 +97,11 @@ options:
   parallel:
     description:
       - How many requests may be in flight at once - the independent LISTs of the first read, then the writes.
-      - At least 1; 1 sends one request at a time.
+      - At least 1; 1 sends one request at a time. A write spends most of its time waiting on the API server
+        (admission, etcd), so several in flight finish a large run sooner; the API server's priority and fairness
+        queues them when it is busy.
     type: int
-    default: 4
+    default: 8
   lease_wait:
     description:
       - Seconds to wait, in all, for the Leases another run holds on the same hosts, TCP ports or objects. When

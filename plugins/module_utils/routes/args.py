@@ -96,7 +96,7 @@ def argument_spec():
         gateway_namespace=dict(type="str", default="istio-ingress"),
         only=dict(type="str"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
-        parallel=dict(type="int", default=4),
+        parallel=dict(type="int", default=8),
         lease_wait=dict(type="int", default=120),
         lease_duration=dict(type="int", default=30),
     )

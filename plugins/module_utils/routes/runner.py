@@ -48,10 +48,10 @@ LEASE_ATTEMPTS = 3
 def run_app_route(params, check_mode=False, diff=False):
     parallel = params.get("parallel")
     if parallel is None:
-        parallel = 4
+        parallel = 8
     if parallel < 1:
         raise field_error("parallel", "%s is not a number of concurrent requests" % parallel,
-                          "Use 1 (one request at a time) or more; the default is 4.")
+                          "Use 1 (one request at a time) or more; the default is 8.")
     apps = normalize_apps(params.get("apps") or [], params["state"], params.get("only"))
     applier = KubeApplier(params, check_mode=check_mode)
     bulk = BulkApplier(applier, parallel=parallel)
