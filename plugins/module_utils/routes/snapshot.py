@@ -47,6 +47,27 @@ def discover_api(applier, need_telemetry=False):
     return {"networking": networking["api_version"], "telemetry": telemetry["api_version"]}
 
 
+def _kept(read, namespaces, acted=()):
+    """``read`` keeping the items of ``namespaces``, and those owned by an app of ``acted`` (to prune) anywhere."""
+    def kept(*args):
+        return [o for o in read(*args) if o["metadata"].get("namespace") in namespaces or
+                (acted and owned_by(o) in acted)]
+    return kept
+
+
+def _slimmed(read, scope, acted):
+    """``read`` without the managedFields (the write decision's input, most of an object's size) of objects the
+    run cannot write: outside the namespaces of ``scope`` and owned by no app of ``acted``."""
+    def slimmed(*args):
+        items = read(*args)
+        for obj in items:
+            meta = obj["metadata"]
+            if meta.get("namespace") not in scope and owned_by(obj) not in acted:
+                meta.pop("managedFields", None)
+        return items
+    return slimmed
+
+
 def _index(items):
     return dict(((o["metadata"].get("namespace"), o["metadata"]["name"]), o) for o in items)
 
@@ -120,13 +141,18 @@ class Snapshot:
         scope &= self.namespaces
         net = self.api["networking"]
         # the remaining LISTs are independent: sent together, their round trips overlap
+        # (a cluster-wide LIST brings every namespace's objects: each thread keeps what the run uses - the
+        # Services and DestinationRules of the namespaces it reads, every Gateway and VirtualService for the
+        # claims, with managedFields only where the run may write)
+        acted = set(a["name"] for a in apps)
         reads = {
-            "services": (self._list, ("v1", "Service", existing)) if existing else None,
+            "services": (_kept(self._list, existing), ("v1", "Service", existing)) if existing else None,
             "deployments": (self._list, ("apps/v1", "Deployment", {self.gateway_namespace}))
             if self.gateway_namespace in self.namespaces else None,
-            "gateways": (self._istio_list, (net, "Gateway", None, scope)),
-            "virtual_services": (self._istio_list, (net, "VirtualService", None, scope)),
-            "destination_rules": (self._istio_list, (net, "DestinationRule", None, existing | app_namespaces)),
+            "gateways": (_slimmed(self._istio_list, scope, acted), (net, "Gateway", None, scope)),
+            "virtual_services": (_slimmed(self._istio_list, scope, acted), (net, "VirtualService", None, scope)),
+            "destination_rules": (_kept(self._istio_list, existing | app_namespaces, acted),
+                                  (net, "DestinationRule", None, existing | app_namespaces)),
             # every Telemetry of the apps' namespaces: one selecting the same pods as an app's would clash
             "telemetries": (self._istio_list, (self.api["telemetry"], "Telemetry", None, app_namespaces & scope))
             if self.api.get("telemetry") else None,
@@ -175,7 +201,8 @@ class Snapshot:
                 obj = self.bulk.applier.get("v1", "Namespace", ns)
                 if obj is not None:
                     items.append(obj)
-        self._namespace_objects = dict((o["metadata"]["name"], o) for o in items)
+        # only the namespaces the run asks about are kept: a cluster may have thousands
+        self._namespace_objects = dict((o["metadata"]["name"], o) for o in items if o["metadata"]["name"] in wanted)
         return set(self._namespace_objects)
 
     def namespace_object(self, name):
