@@ -115,8 +115,8 @@ options:
     type: int
     default: 30
 notes:
-  - The result's C(invocation.module_args) lists the apps by name only (C(apps) as given is not echoed back: for
-    hundreds of apps the echo would be most of the result).
+  - The result's C(invocation.module_args) lists the apps by name only. The apps as given are not echoed back, as
+    for hundreds of apps the echo would be most of the result.
   - Istio API versions are discovered (C(networking.istio.io/v1), else C(v1beta1), else C(v1alpha3)).
 seealso:
   - name: Apps guide
