@@ -179,9 +179,10 @@ def test_two_apps_claiming_one_host_at_once_the_second_is_refused(testbed, kube,
     assert get(kube, NET, "Gateway", "%s-gateway" % loser, namespace) is None
 
 
-def test_two_apps_on_other_hosts_run_in_parallel(testbed, kube, namespace, gw_ns, tmp_path):
+def test_two_apps_on_other_hosts_run_in_parallel(testbed, ansible, kube, namespace, gw_ns, tmp_path):
     make_workload(kube, namespace, "web", {"http": 8080})
     host_a = "par-a-%s.example.com" % namespace
+    hold = hold_time(ansible, gw_ns, [app(namespace, "par-a", host_a)])
     # app b's claims fall into other Leases than app a's (keys hash into 32 Leases; a holds the ones it took
     # while it waits for the test's)
     blocked = buckets(keys_of(namespace, "par-a", host_a))
@@ -189,11 +190,15 @@ def test_two_apps_on_other_hosts_run_in_parallel(testbed, kube, namespace, gw_ns
               if not buckets(keys_of(namespace, n, "%s-%s.example.com" % (n, namespace))) & blocked][0]
     host_b = "%s-%s.example.com" % (name_b, namespace)
     holder = Holder(kube, gw_ns, "host " + host_a)
+    started = time.monotonic()
     pool, futures = run_both(testbed, tmp_path, module_args(gw_ns, [app(namespace, "par-a", host_a)]),
                              module_args(gw_ns, [app(namespace, name_b, host_b)]))
     b_result = futures[1].result(timeout=240)  # b finishes while a still waits for the test's Lease
     assert not b_result["failed"], b_result["msg"]
     assert b_result["lease"]["waited_for"] == [] and not futures[0].done()
+    # a may still be starting when b is done: hold on until it is surely waiting for the test's Lease
+    time.sleep(max(0.0, hold - (time.monotonic() - started)))
+    assert not futures[0].done()
     holder.release()
     a_result = futures[0].result(timeout=300)
     pool.shutdown()
