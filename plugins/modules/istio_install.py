@@ -133,6 +133,20 @@ options:
           - The C(helm_values) returned by M(meshops.istio_edge.gateway_service) with C(mode=values) fit here.
         type: dict
         default: {}
+      service:
+        description:
+          - Shape the gateway's Service for an edge, as M(meshops.istio_edge.gateway_service) does with
+            C(mode=values) - its options C(profile) (required), C(node_ports), C(node_port_range), C(extra_ports),
+            C(ports), C(status_port), C(health_check_path), C(annotations), C(external_traffic_policy),
+            C(load_balancer_ip), C(load_balancer_source_ranges), C(check_node_ports), C(alb), C(nlb), C(azure),
+            validated the same way (an error names C(gateways[N].service.<option>)).
+          - The Helm values they give (C(service.type), C(service.ports), C(service.annotations), ...) are merged
+            over O(gateways[].values) and win.
+          - Before the release is installed or upgraded, the nodePorts it pins are checked against every other
+            Service of the cluster (unless C(check_node_ports=false)); a taken one fails the run before anything
+            is written. A release that does not change is not checked (it already holds its nodePorts).
+          - Ignored with O(state=absent).
+        type: dict
   helm_binary:
     description:
       - The helm 3 or helm 4 binary (a name looked up on E(PATH), or a path).
@@ -216,6 +230,23 @@ EXAMPLES = r"""
         values:
           service:
             type: NodePort
+
+- name: Install Istio with the gateway Service shaped for an ALB (NodePort, pinned nodePorts, health-check annotations)
+  meshops.istio_edge.istio_install:
+    chart_version: 1.30.0
+    gateways:
+      - name: istio-ingress
+        values:
+          autoscaling:
+            minReplicas: 2
+        service:
+          profile: alb
+          node_ports:
+            http2: 30080
+            https: 30443
+            status-port: 30021
+  register: istio
+  # istio.gateways[0].health_check: the status port's nodePort and /healthz/ready for the target group
 
 - name: Air-gapped - charts from a local directory (helm pull istio/base --version 1.30.0 ...), two gateways
   meshops.istio_edge.istio_install:
@@ -378,6 +409,29 @@ gateways:
     source:
       description: C(live) (read from the cluster) or C(rendered) (check mode, from C(helm template)).
       type: str
+    profile:
+      description: The edge profile of O(gateways[].service).
+      type: str
+      returned: when the gateway has O(gateways[].service)
+      sample: nodeport
+    health_check:
+      description:
+        - The edge's health check of the gateway (C(port_name), C(port), C(target_port), C(node_port), C(path),
+          C(protocol)) - the status port at C(/healthz/ready) unless changed.
+      type: dict
+      returned: when the gateway has O(gateways[].service)
+      sample: {"port_name": "status-port", "port": 15021, "target_port": 15021, "node_port": 30021,
+               "path": "/healthz/ready", "protocol": "HTTP"}
+    annotations:
+      description: The Service annotations the shape set (the edge's health-check and load balancer annotations).
+      type: dict
+      returned: when the gateway has O(gateways[].service)
+    node_port_check:
+      description:
+        - The nodePort collision check - C(passed (N Services checked)), C(not needed (...)), C(disabled (...)), or
+          C(skipped - ...) when the Services may not be listed (a warning says so).
+      type: str
+      returned: when the gateway has O(gateways[].service)
 helm_version:
   description: Version of the helm binary used.
   returned: always

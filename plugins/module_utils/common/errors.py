@@ -49,3 +49,17 @@ class EdgeError(Exception):
 def field_error(field, problem, fix):
     """An EdgeError for a bad module option: ``<field>: <problem>. <fix>``."""
     return EdgeError("%s: %s." % (field, problem.rstrip(".")), field=field, hint=fix)
+
+
+def nested_error(exc, prefix):
+    """``exc`` (an EdgeError about an option) as an error about the same option nested under ``prefix``.
+
+    ``node_ports.http2: ...`` under ``gateways[0].service`` becomes ``gateways[0].service.node_ports.http2: ...``.
+    """
+    field = "%s.%s" % (prefix, exc.field) if exc.field else prefix
+    msg = exc.msg
+    if exc.field and msg.startswith(exc.field + ":"):
+        msg = field + msg[len(exc.field):]
+    elif not msg.startswith(prefix):
+        msg = "%s: %s" % (field, msg)
+    return EdgeError(msg, field=field, hint=exc.hint, code=exc.code, **exc.details)

@@ -40,27 +40,7 @@ class GatewayServiceApplier:
         return self.kube.get("v1", "Service", name, namespace)
 
     def check_node_ports(self, plan, offline_ok=False):
-        """Raise when a pinned nodePort is used by another Service; returns a short status text.
-
-        With ``offline_ok`` (values mode) a missing library, cluster or permission skips the check instead.
-        """
-        if not any(p["node_port"] is not None for p in plan["ports"]):
-            return "not needed (no pinned nodePorts)"
-        if not HAS_KUBERNETES:
-            if offline_ok:
-                return "skipped: the kubernetes Python library is not installed"
-            raise EdgeError("The kubernetes Python library is required (pip install 'kubernetes<37').")
-        try:
-            services = self.kube.list("v1", "Service", any_version=True)
-        except EdgeError as exc:
-            offline = exc.field in _OFFLINE_FIELDS or exc.code in _OFFLINE_CODES
-            if exc.code == 403 or (offline_ok and offline):
-                return "skipped: %s" % exc
-            raise
-        collisions = find_collisions(plan["ports"], services, plan["name"], plan["namespace"])
-        if collisions:
-            raise collision_error(collisions)
-        return "passed (%d Services checked)" % len(services)
+        return check_node_ports(self.kube, plan, offline_ok)
 
     # -- writes ---------------------------------------------------------------------------------------
     def apply(self, config, live, plan=None):
@@ -94,6 +74,31 @@ class GatewayServiceApplier:
             return False, live, live, config
         result = self.apply(config, live)
         return apply_changed(live, result, self.field_manager), live, result, config
+
+
+def check_node_ports(kube, plan, offline_ok=False):
+    """Raise when a pinned nodePort of ``plan`` is used by another Service; returns a short status text.
+
+    ``kube``: a KubeApplier (its cluster-wide LIST of Services). With ``offline_ok`` (values mode) a missing
+    library, cluster or permission skips the check instead; a 403 always skips it (the caller warns).
+    """
+    if not any(p["node_port"] is not None for p in plan["ports"]):
+        return "not needed (no pinned nodePorts)"
+    if not HAS_KUBERNETES:
+        if offline_ok:
+            return "skipped: the kubernetes Python library is not installed"
+        raise EdgeError("The kubernetes Python library is required (pip install 'kubernetes<37').")
+    try:
+        services = kube.list("v1", "Service", any_version=True)
+    except EdgeError as exc:
+        offline = exc.field in _OFFLINE_FIELDS or exc.code in _OFFLINE_CODES
+        if exc.code == 403 or (offline_ok and offline):
+            return "skipped: %s" % exc
+        raise
+    collisions = find_collisions(plan["ports"], services, plan["name"], plan["namespace"])
+    if collisions:
+        raise collision_error(collisions)
+    return "passed (%d Services checked)" % len(services)
 
 
 def _allocation_error(exc, config, plan):

@@ -19,14 +19,11 @@ PORT_OPTIONS = dict(
 )
 
 
-def argument_spec():
-    spec = dict(
+def shape_options():
+    """The options that shape the gateway Service (gateway_service's, and istio_install's ``gateways[].service``)."""
+    return dict(
         profile=dict(type="str", required=True,
                      choices=["alb", "nlb", "azure_private_link", "nodeport", "loadbalancer"]),
-        mode=dict(type="str", default="values", choices=["values", "live"]),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        name=dict(type="str", default="istio-ingress"),
-        namespace=dict(type="str", default="istio-ingress"),
         node_ports=dict(type="dict"),
         node_port_range=dict(type="str", default="30000-32767"),
         extra_ports=dict(type="list", elements="dict", options=PORT_OPTIONS),
@@ -77,6 +74,16 @@ def argument_spec():
             probe_interval=dict(type="int"),
             probe_threshold=dict(type="int"),
         )),
+    )
+
+
+def argument_spec():
+    spec = shape_options()
+    spec.update(
+        mode=dict(type="str", default="values", choices=["values", "live"]),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        name=dict(type="str", default="istio-ingress"),
+        namespace=dict(type="str", default="istio-ingress"),
     )
     spec.update(K8S_AUTH_ARG_SPEC)
     return spec

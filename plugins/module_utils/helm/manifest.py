@@ -12,6 +12,9 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors i
 try:
     import yaml
     HAS_YAML = True
+    # libyaml's loader (in PyYAML's wheels) reads a manifest of Istio's CRDs about ten times faster than the
+    # pure-Python one: a no-op install parses the base, istiod and gateway manifests
+    _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 except ImportError:
     HAS_YAML = False
 
@@ -23,7 +26,7 @@ def parse_manifest(text):
     if not HAS_YAML:
         raise EdgeError("The PyYAML Python library is required (pip install PyYAML).")
     try:
-        docs = list(yaml.safe_load_all(text))
+        docs = list(yaml.load_all(text, Loader=_SAFE_LOADER))
     except yaml.YAMLError as exc:
         raise EdgeError("Cannot read the rendered Helm manifest: %s" % exc, code="manifest")
     return [doc for doc in docs if isinstance(doc, dict) and doc.get("kind")]

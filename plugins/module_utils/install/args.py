@@ -33,6 +33,7 @@ def argument_spec():
             name=dict(type="str", required=True),
             namespace=dict(type="str", default="istio-ingress"),
             values=dict(type="dict", default={}),
+            service=dict(type="dict"),  # gateway_service's shape options, validated by gateway/release.py
         )),
         helm_binary=dict(type="str", default="helm"),
         helm_extra_args=dict(type="list", elements="str", default=[]),

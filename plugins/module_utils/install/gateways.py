@@ -88,3 +88,14 @@ def gateway_info(spec, workload, service, source):
         "load_balancer": [dict((k, v) for k, v in item.items() if v) for item in ingress if isinstance(item, dict)],
         "source": source,
     }
+
+
+def shape_info(shape, info, node_port_check):
+    """What a gateway's ``service`` shape adds to its ``gateways`` entry: the edge's health check (with the
+    nodePort of the status port once it is assigned), the Service annotations the shape set, and the outcome of the
+    nodePort collision check."""
+    plan = shape["plan"]
+    health_check = dict(plan["health_check"])
+    health_check["node_port"] = info["node_ports"].get(health_check["port_name"], health_check["node_port"])
+    return {"profile": plan["profile"], "health_check": health_check, "annotations": dict(plan["annotations"]),
+            "node_port_check": node_port_check or "not needed"}

@@ -15,6 +15,7 @@ import copy
 
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common import names
 from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
+from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.release import merge_values, shape_release
 from ansible_collections.meshops.istio_edge.plugins.module_utils.install.source import (
     classify_source, validate_version)
 
@@ -128,7 +129,7 @@ def build_plan(params):
     for index, gateway in enumerate(params.get("gateways") or []):
         field = "gateways[%d]" % index
         if not isinstance(gateway, dict):
-            raise EdgeError("%s: must be a mapping (name, namespace, values)." % field, field=field)
+            raise EdgeError("%s: must be a mapping (name, namespace, values, service)." % field, field=field)
         name = _check_name(gateway.get("name"), "%s.name" % field, "Helm release name", 53)
         namespace = _check_name(gateway.get("namespace") or DEFAULT_GATEWAY_NAMESPACE, "%s.namespace" % field,
                                 "namespace name", 63)
@@ -137,9 +138,13 @@ def build_plan(params):
             raise EdgeError("%s.name: release %s/%s is already used by %s." % (field, namespace, name, used_by),
                             field="%s.name" % field, hint="Give every gateway its own name (or namespace).")
         seen[(namespace, name)] = field
+        values = _check_values(gateway.get("values"), "%s.values" % field)
+        shape = None
+        if gateway.get("service") is not None and state == "present":
+            shape = shape_release(gateway["service"], name, namespace, "%s.service" % field, values)
+            values = merge_values(values, shape["values"])
         releases.append({"component": "gateway", "chart": "gateway", "name": name, "namespace": namespace,
-                         "values": _check_values(gateway.get("values"), "%s.values" % field),
-                         "version": version, "field": field, "enabled": True})
+                         "values": values, "shape": shape, "version": version, "field": field, "enabled": True})
 
     timeout = params.get("timeout")
     timeout = 300 if timeout is None else timeout

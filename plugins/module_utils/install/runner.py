@@ -16,7 +16,8 @@ __metaclass__ = type
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError
+from ansible_collections.meshops.istio_edge.plugins.module_utils.common.errors import EdgeError, nested_error
+from ansible_collections.meshops.istio_edge.plugins.module_utils.gateway.applier import check_node_ports
 from ansible_collections.meshops.istio_edge.plugins.module_utils.helm.cli import HelmCli
 from ansible_collections.meshops.istio_edge.plugins.module_utils.helm.errors import classify
 from ansible_collections.meshops.istio_edge.plugins.module_utils.helm.local_charts import scan_local_charts
@@ -24,7 +25,7 @@ from ansible_collections.meshops.istio_edge.plugins.module_utils.helm.manifest i
 from ansible_collections.meshops.istio_edge.plugins.module_utils.helm.release import HelmReleases
 from ansible_collections.meshops.istio_edge.plugins.module_utils.install import report
 from ansible_collections.meshops.istio_edge.plugins.module_utils.install.gateways import (
-    gateway_info, pick_gateway_objects, release_objects)
+    gateway_info, pick_gateway_objects, release_objects, shape_info)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.install.plan import (
     build_plan, server_side_args)
 from ansible_collections.meshops.istio_edge.plugins.module_utils.install.source import (
@@ -63,6 +64,7 @@ class _Run:
         self._refs = {}
         self._inventory = None
         self._manifests = {}     # the stored manifest per (namespace, name), from the last read of the release
+        self.warnings = []
 
     # -- reading (no writes) ----------------------------------------------------------------------------
     def _fetch(self, spec, field=None, missing_ok=True):
@@ -102,6 +104,27 @@ class _Run:
                 raise EdgeError("%s: namespace %s does not exist and create_namespace is false." % (
                     field, spec["namespace"]), field=field,
                     hint="Create the namespace first, or set create_namespace: true (nothing was changed).")
+
+    def _check_node_ports(self):
+        """The nodePorts a shaped gateway pins must be free before its release is installed or upgraded; a
+        release that does not change already holds them."""
+        for item in self.items:
+            shape = item["spec"].get("shape")
+            if not shape:
+                continue
+            if not shape["check_node_ports"]:
+                item["node_port_check"] = "disabled (check_node_ports=false)"
+            elif item["decision"]["action"] not in (INSTALL, UPGRADE):
+                item["node_port_check"] = "not needed (the release does not change)"
+            else:
+                try:
+                    item["node_port_check"] = check_node_ports(self.kube, shape["plan"])
+                except EdgeError as exc:
+                    raise nested_error(exc, "%s.service" % item["spec"]["field"]) \
+                        if exc.code == "NodePortTaken" else exc
+                if item["node_port_check"].startswith("skipped"):
+                    self.warnings.append("%s.service: nodePort collision check %s" % (
+                        item["spec"]["field"], item["node_port_check"]))
 
     def _chart(self, spec):
         """The helm chart reference, proven to exist at the pinned version (cached per chart)."""
@@ -223,11 +246,16 @@ class _Run:
         if self.check_mode and action != NONE:
             objects = parse_manifest(self._rendered(spec))
             workload, service = pick_gateway_objects(objects, spec["name"], spec["namespace"])
-            return gateway_info(spec, workload and workload[3], service and service[3], "rendered")
-        workload, service = pick_gateway_objects(parse_manifest(self._manifest(spec)), spec["name"], spec["namespace"])
-        live_workload = self.kube.get("apps/v1", workload[0], workload[1], workload[2]) if workload else None
-        live_service = self.kube.get("v1", "Service", service[1], service[2]) if service else None
-        return gateway_info(spec, live_workload, live_service, "live")
+            info = gateway_info(spec, workload and workload[3], service and service[3], "rendered")
+        else:
+            workload, service = pick_gateway_objects(parse_manifest(self._manifest(spec)), spec["name"],
+                                                     spec["namespace"])
+            live_workload = self.kube.get("apps/v1", workload[0], workload[1], workload[2]) if workload else None
+            live_service = self.kube.get("v1", "Service", service[1], service[2]) if service else None
+            info = gateway_info(spec, live_workload, live_service, "live")
+        if spec.get("shape"):
+            info.update(shape_info(spec["shape"], info, item.get("node_port_check")))
+        return info
 
     def _diff(self, item):
         spec, action, before = item["spec"], item["decision"]["action"], item["before"]
@@ -251,6 +279,7 @@ class _Run:
     def present(self):
         self._read()
         self._check_namespaces()
+        self._check_node_ports()
         for item in self.items:
             if item["decision"]["action"] in (INSTALL, UPGRADE):
                 self._chart(item["spec"])
@@ -280,6 +309,8 @@ class _Run:
                   "chart_version": self.plan["version"]}
         if self.diffs:
             result["diff"] = self.diffs
+        if self.warnings:
+            result["warnings"] = self.warnings
         return result
 
     def absent(self):
