@@ -87,3 +87,18 @@ def test_manifest_diff_of_an_unchanged_release_is_empty_and_a_change_still_shows
     # blank lines inside a document are content (a block scalar may hold them) and are kept
     inner = "---\nkind: ConfigMap\ndata:\n  mesh: |-\n    a: 1\n\n    b: 2\n"
     assert normalize_manifest(inner) == inner
+
+
+def test_the_fast_loader_reads_istios_crds_as_the_pure_python_one_does():
+    # parse_manifest uses libyaml's loader when PyYAML has it: the objects must be the same, key for key
+    import os
+    import yaml
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "fixtures", "charts", "base", "files",
+                        "crd-all.gen.yaml")
+    with open(path) as handle:
+        text = yaml.safe_dump_all(yaml.safe_load(handle), default_flow_style=False)  # the CRDs as helm renders them
+    objects = parse_manifest(text + MANIFEST)
+    expected = [doc for doc in yaml.load_all(text + MANIFEST, Loader=yaml.SafeLoader)
+                if isinstance(doc, dict) and doc.get("kind")]
+    assert len(objects) > 5 and objects == expected
+    assert [o["kind"] for o in objects[-2:]] == ["ServiceAccount", "Deployment"]
