@@ -46,7 +46,7 @@ import yaml  # noqa: E402
 
 import ansible_runner  # noqa: E402
 from testbed import CACHE, HELM3, TestBed  # noqa: E402
-from measure import run_measured  # noqa: E402
+from measure import run_measured, save_result  # noqa: E402
 
 sys.path.insert(0, ansible_runner.collections_path())
 from ansible_collections.meshops.istio_edge.plugins.module_utils.routes.build import build_app  # noqa: E402
@@ -330,12 +330,7 @@ def main():
     parser.add_argument("--keep", action="store_true", help="leave the test bed running")
     args = parser.parse_args()
     result = run(args)
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    path = os.path.join(HERE, "results", "expose_apps-%s.json" % time.strftime("%Y%m%d-%H%M%S"))
-    with open(path, "w") as handle:
-        json.dump(result, handle, indent=2)
-    print(table(result))
-    log("results: %s" % path)
+    log("results: %s" % save_result("expose_apps", result, table(result)))
 
 
 if __name__ == "__main__":

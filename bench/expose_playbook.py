@@ -48,7 +48,7 @@ from ansible.release import __version__ as ANSIBLE_CORE  # noqa: E402
 
 from expose_apps import ANSIBLE_PLAYBOOK, REPO, Cluster, apps_for, log, setup_apps  # noqa: E402 - puts tests/ on sys.path
 from fleet import LOCAL, PLAYBOOK, SUMMARY, playbook_env, write_inventory  # noqa: E402
-from measure import run_measured  # noqa: E402
+from measure import run_measured, save_result  # noqa: E402
 from testbed import TestBed  # noqa: E402
 
 CLUSTER = "local"
@@ -259,12 +259,7 @@ def main():
     if args.repeat < 1 or min(args.sizes) < 1:
         parser.error("--repeat and --sizes must be positive")
     result = run(args)
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    path = os.path.join(HERE, "results", "expose_playbook-%s.json" % time.strftime("%Y%m%d-%H%M%S"))
-    with open(path, "w") as handle:
-        json.dump(result, handle, indent=2)
-    print(table(result))
-    log("results: %s" % path)
+    log("results: %s" % save_result("expose_playbook", result, table(result)))
 
 
 if __name__ == "__main__":

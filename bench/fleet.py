@@ -19,7 +19,6 @@ Results: a Markdown table on stdout and JSON in bench/results/ (not committed). 
 
 import argparse
 import datetime
-import json
 import os
 import platform
 import re
@@ -38,6 +37,7 @@ import yaml  # noqa: E402
 
 from expose_apps import ANSIBLE_PLAYBOOK, Cluster, apps_for, log, setup_apps, setup_cluster  # noqa: E402 - puts tests/ on sys.path
 import ansible_runner  # noqa: E402
+from measure import save_result  # noqa: E402
 from testbed import HELM4, TestBed  # noqa: E402
 
 LOCAL = os.path.join(REPO, "inventories", "local", "group_vars", "all")
@@ -179,12 +179,7 @@ def main():
     if args.testbeds and len(args.testbeds) != args.clusters:
         parser.error("--testbeds needs one directory per cluster (%d)" % args.clusters)
     result = run(args)
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    path = os.path.join(HERE, "results", "fleet-%s.json" % time.strftime("%Y%m%d-%H%M%S"))
-    with open(path, "w") as handle:
-        json.dump(result, handle, indent=2)
-    print(table(result))
-    log("results: %s" % path)
+    log("results: %s" % save_result("fleet", result, table(result)))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
   which covers the process and every descendant it waited for (Ansible's workers, the module processes, helm).
 """
 
+import json
 import os
 import subprocess
 import tempfile
@@ -57,3 +58,15 @@ def run_measured(cmd, env, stderr_to_stdout=True):
         out.seek(0)
         err.seek(0)
         return Measured(proc.returncode, out.read(), err.read(), seconds, hwm, usage.ru_maxrss)
+
+
+def save_result(name, result, table_text):
+    """Write ``result`` as JSON to bench/results/<name>-<date>-<time>.json (not committed), print the table, and
+    return the file's path."""
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "%s-%s.json" % (name, time.strftime("%Y%m%d-%H%M%S")))
+    with open(path, "w") as handle:
+        json.dump(result, handle, indent=2)
+    print(table_text)
+    return path
