@@ -176,7 +176,8 @@ def up(directory, port=0, subscription=None):
         os.unlink(port_file)
     log = open(os.path.join(work, "server.log"), "a")
     cmd = [sys.executable, os.path.join(HERE, "arm_server.py"), "--port", str(port), "--cert", certs["server.crt"],
-           "--key", certs["server.key"], "--tenant", TENANT, "--client-id", CLIENT_ID, "--client-secret", secret,
+           "--key", certs["server.key"], "--tenant", TENANT, "--client-id", CLIENT_ID,
+           "--client-secret=" + secret,  # a token_urlsafe secret may start with "-", which argparse takes for an option
            "--subscription", subscription, "--subscription", OTHER_SUBSCRIPTION,
            "--log", os.path.join(work, "server.log"), "--port-file", port_file]
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -157,18 +157,25 @@ class KubeSide:
 
     def remove_finalizers(self, namespace, name):
         """Drop this controller's finalizers from the Ingress (it is then deleted if it was being deleted)."""
-        try:
-            ing = self.net.read_namespaced_ingress(name, namespace)
-        except ApiException as exc:
-            if exc.status == 404:
-                self.finalized.discard((namespace, name))
-                return
-            raise
-        current = list(ing.metadata.finalizers or [])
-        kept = [f for f in current if f != OWN_FINALIZER and not f.startswith(GROUP_FINALIZER)]
-        if kept != current:
-            self.net.patch_namespaced_ingress(name, namespace, {"metadata": {
-                "finalizers": kept or None, "resourceVersion": ing.metadata.resource_version}})
+        for attempt in range(5):  # the stand-in's reconcile may write the Ingress meanwhile: read again on 409
+            try:
+                ing = self.net.read_namespaced_ingress(name, namespace)
+            except ApiException as exc:
+                if exc.status == 404:
+                    self.finalized.discard((namespace, name))
+                    return
+                raise
+            current = list(ing.metadata.finalizers or [])
+            kept = [f for f in current if f != OWN_FINALIZER and not f.startswith(GROUP_FINALIZER)]
+            if kept == current:
+                break
+            try:
+                self.net.patch_namespaced_ingress(name, namespace, {"metadata": {
+                    "finalizers": kept or None, "resourceVersion": ing.metadata.resource_version}})
+                break
+            except ApiException as exc:
+                if exc.status != 409 or attempt == 4:
+                    raise
         self.finalized.discard((namespace, name))
 
     def set_address(self, ing, hostname):
